@@ -227,6 +227,8 @@ fn struct_source(
         };
         out!(out);
         out!(out, "/// Sets [`Self::{}`].", field.rust);
+        // Compiled where it is used, rather than every setter of every model here.
+        out!(out, "#[inline]");
         out!(out, "#[must_use]");
         out!(
             out,

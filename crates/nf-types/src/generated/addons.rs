@@ -93,6 +93,7 @@ impl AddBackupDestinationBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -201,6 +202,7 @@ impl AddBackupDestinationBodyCredentials {
     }
 
     /// Sets [`Self::access_key`].
+    #[inline]
     #[must_use]
     pub fn with_access_key(mut self, access_key: impl Into<CompactString>) -> Self {
         self.access_key = Some(access_key.into());
@@ -208,6 +210,7 @@ impl AddBackupDestinationBodyCredentials {
     }
 
     /// Sets [`Self::auth_mode`].
+    #[inline]
     #[must_use]
     pub fn with_auth_mode(
         mut self,
@@ -218,6 +221,7 @@ impl AddBackupDestinationBodyCredentials {
     }
 
     /// Sets [`Self::enable_object_lock`].
+    #[inline]
     #[must_use]
     pub fn with_enable_object_lock(mut self, enable_object_lock: bool) -> Self {
         self.enable_object_lock = Some(enable_object_lock);
@@ -225,6 +229,7 @@ impl AddBackupDestinationBodyCredentials {
     }
 
     /// Sets [`Self::object_lock_retention_days`].
+    #[inline]
     #[must_use]
     pub fn with_object_lock_retention_days(mut self, object_lock_retention_days: i64) -> Self {
         self.object_lock_retention_days = Some(object_lock_retention_days);
@@ -232,6 +237,7 @@ impl AddBackupDestinationBodyCredentials {
     }
 
     /// Sets [`Self::secret_key`].
+    #[inline]
     #[must_use]
     pub fn with_secret_key(mut self, secret_key: impl Into<CompactString>) -> Self {
         self.secret_key = Some(secret_key.into());
@@ -239,6 +245,7 @@ impl AddBackupDestinationBodyCredentials {
     }
 
     /// Sets [`Self::workload_identity_id`].
+    #[inline]
     #[must_use]
     pub fn with_workload_identity_id(
         mut self,
@@ -407,6 +414,7 @@ impl AddBackupDestinationResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -414,6 +422,7 @@ impl AddBackupDestinationResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -421,6 +430,7 @@ impl AddBackupDestinationResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -528,6 +538,7 @@ impl BackupAddonBody {
     }
 
     /// Sets [`Self::additional_destinations`].
+    #[inline]
     #[must_use]
     pub fn with_additional_destinations(
         mut self,
@@ -538,6 +549,7 @@ impl BackupAddonBody {
     }
 
     /// Sets [`Self::backup_type`].
+    #[inline]
     #[must_use]
     pub fn with_backup_type(mut self, backup_type: BackupAddonBodyBackupType) -> Self {
         self.backup_type = Some(backup_type);
@@ -545,6 +557,7 @@ impl BackupAddonBody {
     }
 
     /// Sets [`Self::compression_type`].
+    #[inline]
     #[must_use]
     pub fn with_compression_type(
         mut self,
@@ -555,6 +568,7 @@ impl BackupAddonBody {
     }
 
     /// Sets [`Self::custom_destination_id`].
+    #[inline]
     #[must_use]
     pub fn with_custom_destination_id(
         mut self,
@@ -565,6 +579,7 @@ impl BackupAddonBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -656,6 +671,7 @@ impl BackupAddonBodyAdditionalDestinationsItem {
     }
 
     /// Sets [`Self::retention_time`].
+    #[inline]
     #[must_use]
     pub fn with_retention_time(mut self, retention_time: i64) -> Self {
         self.retention_time = Some(retention_time);
@@ -771,6 +787,7 @@ impl BackupAddonResponse {
     }
 
     /// Sets [`Self::completed_at`].
+    #[inline]
     #[must_use]
     pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
@@ -778,6 +795,7 @@ impl BackupAddonResponse {
     }
 
     /// Sets [`Self::last_restore`].
+    #[inline]
     #[must_use]
     pub fn with_last_restore(mut self, last_restore: BackupAddonResponseLastRestore) -> Self {
         self.last_restore = Some(last_restore);
@@ -874,6 +892,7 @@ impl BackupAddonResponseConfig {
     }
 
     /// Sets [`Self::addon_version`].
+    #[inline]
     #[must_use]
     pub fn with_addon_version(mut self, addon_version: impl Into<CompactString>) -> Self {
         self.addon_version = Some(addon_version.into());
@@ -881,6 +900,7 @@ impl BackupAddonResponseConfig {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: BackupAddonResponseConfigSource) -> Self {
         self.source = Some(source);
@@ -938,6 +958,7 @@ impl BackupAddonResponseConfigSource {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: BackupAddonResponseConfigSourceType) -> Self {
         self.type_ = Some(type_);
@@ -1009,6 +1030,7 @@ impl BackupAddonResponseLastRestore {
     }
 
     /// Sets [`Self::completed_at`].
+    #[inline]
     #[must_use]
     pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
@@ -1145,6 +1167,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::backup_schedules`].
+    #[inline]
     #[must_use]
     pub fn with_backup_schedules(
         mut self,
@@ -1155,6 +1178,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: CreateAddonBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -1162,6 +1186,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::custom_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_custom_credentials(
         mut self,
@@ -1172,6 +1197,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1179,6 +1205,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::external_access_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
         self.external_access_enabled = Some(external_access_enabled);
@@ -1186,6 +1213,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateAddonBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -1193,6 +1221,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::ip_policies`].
+    #[inline]
     #[must_use]
     pub fn with_ip_policies(mut self, ip_policies: Vec<CreateAddonBodyIpPoliciesItem>) -> Self {
         self.ip_policies = Some(ip_policies);
@@ -1200,6 +1229,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateAddonBodyMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -1207,6 +1237,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::project_id`].
+    #[inline]
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
@@ -1214,6 +1245,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: CreateAddonBodySource) -> Self {
         self.source = Some(source);
@@ -1221,6 +1253,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -1228,6 +1261,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -1235,6 +1269,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::tls_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
         self.tls_enabled = Some(tls_enabled);
@@ -1242,6 +1277,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::type_specific_settings`].
+    #[inline]
     #[must_use]
     pub fn with_type_specific_settings(
         mut self,
@@ -1252,6 +1288,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::version`].
+    #[inline]
     #[must_use]
     pub fn with_version(mut self, version: impl Into<CompactString>) -> Self {
         self.version = Some(version.into());
@@ -1259,6 +1296,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -1266,6 +1304,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::template_values`].
+    #[inline]
     #[must_use]
     pub fn with_template_values(mut self, template_values: Map<String, Value>) -> Self {
         self.template_values = Some(template_values);
@@ -1273,6 +1312,7 @@ impl CreateAddonBody {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -1460,6 +1500,7 @@ impl CreateAddonBodyBackupSchedulesItem {
     }
 
     /// Sets [`Self::additional_destinations`].
+    #[inline]
     #[must_use]
     pub fn with_additional_destinations(
         mut self,
@@ -1470,6 +1511,7 @@ impl CreateAddonBodyBackupSchedulesItem {
     }
 
     /// Sets [`Self::compression_type`].
+    #[inline]
     #[must_use]
     pub fn with_compression_type(
         mut self,
@@ -1480,6 +1522,7 @@ impl CreateAddonBodyBackupSchedulesItem {
     }
 
     /// Sets [`Self::custom_destination_id`].
+    #[inline]
     #[must_use]
     pub fn with_custom_destination_id(
         mut self,
@@ -1587,6 +1630,7 @@ impl CreateAddonBodyBackupSchedulesItemScheduling {
     }
 
     /// Sets [`Self::day`].
+    #[inline]
     #[must_use]
     pub fn with_day(mut self, day: Vec<i64>) -> Self {
         self.day = Some(day);
@@ -1594,6 +1638,7 @@ impl CreateAddonBodyBackupSchedulesItemScheduling {
     }
 
     /// Sets [`Self::hour`].
+    #[inline]
     #[must_use]
     pub fn with_hour(mut self, hour: Vec<i64>) -> Self {
         self.hour = Some(hour);
@@ -1684,6 +1729,7 @@ impl CreateAddonBodyBilling {
     }
 
     /// Sets [`Self::disk_autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_disk_autoscaling(
         mut self,
@@ -1694,6 +1740,7 @@ impl CreateAddonBodyBilling {
     }
 
     /// Sets [`Self::storage_class`].
+    #[inline]
     #[must_use]
     pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
@@ -1701,6 +1748,7 @@ impl CreateAddonBodyBilling {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -1798,6 +1846,7 @@ impl CreateAddonBodyBillingDiskAutoscaling {
     }
 
     /// Sets [`Self::max_size_mib`].
+    #[inline]
     #[must_use]
     pub fn with_max_size_mib(mut self, max_size_mib: i64) -> Self {
         self.max_size_mib = Some(max_size_mib);
@@ -1805,6 +1854,7 @@ impl CreateAddonBodyBillingDiskAutoscaling {
     }
 
     /// Sets [`Self::threshold_percent`].
+    #[inline]
     #[must_use]
     pub fn with_threshold_percent(mut self, threshold_percent: f64) -> Self {
         self.threshold_percent = Some(threshold_percent);
@@ -1871,6 +1921,7 @@ impl CreateAddonBodyBillingZonalRedundancy {
     }
 
     /// Sets [`Self::min_zones`].
+    #[inline]
     #[must_use]
     pub fn with_min_zones(mut self, min_zones: i64) -> Self {
         self.min_zones = Some(min_zones);
@@ -1878,6 +1929,7 @@ impl CreateAddonBodyBillingZonalRedundancy {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateAddonBodyBillingZonalRedundancyType) -> Self {
         self.type_ = Some(type_);
@@ -1935,6 +1987,7 @@ impl CreateAddonBodyCustomCredentials {
     }
 
     /// Sets [`Self::db_name`].
+    #[inline]
     #[must_use]
     pub fn with_db_name(mut self, db_name: impl Into<CompactString>) -> Self {
         self.db_name = Some(db_name.into());
@@ -1979,6 +2032,7 @@ impl CreateAddonBodyInfrastructure {
     }
 
     /// Sets [`Self::architecture`].
+    #[inline]
     #[must_use]
     pub fn with_architecture(
         mut self,
@@ -2096,6 +2150,7 @@ impl CreateAddonBodyMetadata {
     }
 
     /// Sets [`Self::annotations`].
+    #[inline]
     #[must_use]
     pub fn with_annotations(mut self, annotations: Map<String, Value>) -> Self {
         self.annotations = Some(annotations);
@@ -2103,6 +2158,7 @@ impl CreateAddonBodyMetadata {
     }
 
     /// Sets [`Self::labels`].
+    #[inline]
     #[must_use]
     pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
         self.labels = Some(labels);
@@ -2167,6 +2223,7 @@ impl CreateAddonBodySource {
     }
 
     /// Sets [`Self::addon_id`].
+    #[inline]
     #[must_use]
     pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
@@ -2174,6 +2231,7 @@ impl CreateAddonBodySource {
     }
 
     /// Sets [`Self::backup_id`].
+    #[inline]
     #[must_use]
     pub fn with_backup_id(mut self, backup_id: impl Into<CompactString>) -> Self {
         self.backup_id = Some(backup_id.into());
@@ -2181,6 +2239,7 @@ impl CreateAddonBodySource {
     }
 
     /// Sets [`Self::backup_type`].
+    #[inline]
     #[must_use]
     pub fn with_backup_type(mut self, backup_type: CreateAddonBodySourceBackupType) -> Self {
         self.backup_type = Some(backup_type);
@@ -2188,6 +2247,7 @@ impl CreateAddonBodySource {
     }
 
     /// Sets [`Self::project_id`].
+    #[inline]
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
@@ -2195,6 +2255,7 @@ impl CreateAddonBodySource {
     }
 
     /// Sets [`Self::backup_uid`].
+    #[inline]
     #[must_use]
     pub fn with_backup_uid(mut self, backup_uid: impl Into<CompactString>) -> Self {
         self.backup_uid = Some(backup_uid.into());
@@ -2311,6 +2372,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::mysql_ha_mode_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_mysql_ha_mode_enabled(mut self, mysql_ha_mode_enabled: bool) -> Self {
         self.mysql_ha_mode_enabled = Some(mysql_ha_mode_enabled);
@@ -2318,6 +2380,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::mysql_ha_router_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_mysql_ha_router_enabled(mut self, mysql_ha_router_enabled: bool) -> Self {
         self.mysql_ha_router_enabled = Some(mysql_ha_router_enabled);
@@ -2325,6 +2388,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::mysql_router_replicas`].
+    #[inline]
     #[must_use]
     pub fn with_mysql_router_replicas(mut self, mysql_router_replicas: i64) -> Self {
         self.mysql_router_replicas = Some(mysql_router_replicas);
@@ -2332,6 +2396,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_connection_pooler_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_connection_pooler_enabled(
         mut self,
@@ -2342,6 +2407,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_connection_pooler_replicas`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_connection_pooler_replicas(
         mut self,
@@ -2352,6 +2418,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_edb_mode`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_edb_mode(mut self, postgresql_edb_mode: bool) -> Self {
         self.postgresql_edb_mode = Some(postgresql_edb_mode);
@@ -2359,6 +2426,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_import_mode`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_import_mode(mut self, postgresql_import_mode: bool) -> Self {
         self.postgresql_import_mode = Some(postgresql_import_mode);
@@ -2366,6 +2434,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_read_connection_pooler_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_read_connection_pooler_enabled(
         mut self,
@@ -2377,6 +2446,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_read_connection_pooler_replicas`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_read_connection_pooler_replicas(
         mut self,
@@ -2388,6 +2458,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_supabase_mode`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_supabase_mode(mut self, postgresql_supabase_mode: bool) -> Self {
         self.postgresql_supabase_mode = Some(postgresql_supabase_mode);
@@ -2395,6 +2466,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::postgresql_wal_level`].
+    #[inline]
     #[must_use]
     pub fn with_postgresql_wal_level(
         mut self,
@@ -2405,6 +2477,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::redis_max_memory_policy`].
+    #[inline]
     #[must_use]
     pub fn with_redis_max_memory_policy(
         mut self,
@@ -2415,6 +2488,7 @@ impl CreateAddonBodyTypeSpecificSettings {
     }
 
     /// Sets [`Self::redis_sentinel_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_redis_sentinel_enabled(mut self, redis_sentinel_enabled: bool) -> Self {
         self.redis_sentinel_enabled = Some(redis_sentinel_enabled);
@@ -2700,6 +2774,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::backup_schedules`].
+    #[inline]
     #[must_use]
     pub fn with_backup_schedules(
         mut self,
@@ -2710,6 +2785,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: CreateAddonBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -2717,6 +2793,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2724,6 +2801,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::custom_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_custom_credentials(
         mut self,
@@ -2734,6 +2812,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2741,6 +2820,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::external_access_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
         self.external_access_enabled = Some(external_access_enabled);
@@ -2748,6 +2828,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateAddonBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -2755,6 +2836,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::ip_policies`].
+    #[inline]
     #[must_use]
     pub fn with_ip_policies(mut self, ip_policies: Vec<CreateAddonBodyIpPoliciesItem>) -> Self {
         self.ip_policies = Some(ip_policies);
@@ -2762,6 +2844,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateAddonBodyMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -2769,6 +2852,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: CreateAddonBodySource) -> Self {
         self.source = Some(source);
@@ -2776,6 +2860,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -2783,6 +2868,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -2790,6 +2876,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::tls_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
         self.tls_enabled = Some(tls_enabled);
@@ -2797,6 +2884,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::type_specific_settings`].
+    #[inline]
     #[must_use]
     pub fn with_type_specific_settings(
         mut self,
@@ -2807,6 +2895,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2814,6 +2903,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::version`].
+    #[inline]
     #[must_use]
     pub fn with_version(mut self, version: impl Into<CompactString>) -> Self {
         self.version = Some(version.into());
@@ -2821,6 +2911,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -2828,6 +2919,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::template_values`].
+    #[inline]
     #[must_use]
     pub fn with_template_values(mut self, template_values: Map<String, Value>) -> Self {
         self.template_values = Some(template_values);
@@ -2835,6 +2927,7 @@ impl CreateAddonResponse {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -3039,6 +3132,7 @@ impl CreateAddonResponseCluster {
     }
 
     /// Sets [`Self::load_balancers`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
@@ -3046,6 +3140,7 @@ impl CreateAddonResponseCluster {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -3199,6 +3294,7 @@ impl CreateExternalAddonBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3206,6 +3302,7 @@ impl CreateExternalAddonBody {
     }
 
     /// Sets [`Self::environment_id`].
+    #[inline]
     #[must_use]
     pub fn with_environment_id(mut self, environment_id: impl Into<CompactString>) -> Self {
         self.environment_id = Some(environment_id.into());
@@ -3213,6 +3310,7 @@ impl CreateExternalAddonBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: CreateExternalAddonBodySpec) -> Self {
         self.spec = Some(spec);
@@ -3220,6 +3318,7 @@ impl CreateExternalAddonBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -3303,6 +3402,7 @@ impl CreateExternalAddonBodySpec {
     }
 
     /// Sets [`Self::outputs`].
+    #[inline]
     #[must_use]
     pub fn with_outputs(mut self, outputs: Map<String, Value>) -> Self {
         self.outputs = Some(outputs);
@@ -3310,6 +3410,7 @@ impl CreateExternalAddonBodySpec {
     }
 
     /// Sets [`Self::provider`].
+    #[inline]
     #[must_use]
     pub fn with_provider(mut self, provider: CreateExternalAddonBodySpecProvider) -> Self {
         self.provider = Some(provider);
@@ -3317,6 +3418,7 @@ impl CreateExternalAddonBodySpec {
     }
 
     /// Sets [`Self::workload_identity_id`].
+    #[inline]
     #[must_use]
     pub fn with_workload_identity_id(
         mut self,
@@ -3418,6 +3520,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::aiven`].
+    #[inline]
     #[must_use]
     pub fn with_aiven(mut self, aiven: CreateExternalAddonBodySpecProviderAiven) -> Self {
         self.aiven = Some(aiven);
@@ -3425,6 +3528,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::akamai`].
+    #[inline]
     #[must_use]
     pub fn with_akamai(mut self, akamai: CreateExternalAddonBodySpecProviderAiven) -> Self {
         self.akamai = Some(akamai);
@@ -3432,6 +3536,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateExternalAddonBodySpecProviderAws) -> Self {
         self.aws = Some(aws);
@@ -3439,6 +3544,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: CreateExternalAddonBodySpecProviderAiven) -> Self {
         self.azure = Some(azure);
@@ -3446,6 +3552,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::backblaze`].
+    #[inline]
     #[must_use]
     pub fn with_backblaze(mut self, backblaze: CreateExternalAddonBodySpecProviderAiven) -> Self {
         self.backblaze = Some(backblaze);
@@ -3453,6 +3560,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::cloudflare`].
+    #[inline]
     #[must_use]
     pub fn with_cloudflare(mut self, cloudflare: CreateExternalAddonBodySpecProviderAiven) -> Self {
         self.cloudflare = Some(cloudflare);
@@ -3460,6 +3568,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::google`].
+    #[inline]
     #[must_use]
     pub fn with_google(mut self, google: CreateExternalAddonBodySpecProviderGoogle) -> Self {
         self.google = Some(google);
@@ -3467,6 +3576,7 @@ impl CreateExternalAddonBodySpecProvider {
     }
 
     /// Sets [`Self::planetscale`].
+    #[inline]
     #[must_use]
     pub fn with_planetscale(mut self, planetscale: Map<String, Value>) -> Self {
         self.planetscale = Some(planetscale);
@@ -3657,6 +3767,7 @@ impl CreateExternalAddonBodySpecProviderGoogle {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -3664,6 +3775,7 @@ impl CreateExternalAddonBodySpecProviderGoogle {
     }
 
     /// Sets [`Self::zone`].
+    #[inline]
     #[must_use]
     pub fn with_zone(mut self, zone: impl Into<CompactString>) -> Self {
         self.zone = Some(zone.into());
@@ -3782,6 +3894,7 @@ impl GetAddonResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3789,6 +3902,7 @@ impl GetAddonResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -3992,6 +4106,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: Map<String, Value>) -> Self {
         self.deployment = Some(deployment);
@@ -3999,6 +4114,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::lifecycle_status`].
+    #[inline]
     #[must_use]
     pub fn with_lifecycle_status(
         mut self,
@@ -4009,6 +4125,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: Map<String, Value>) -> Self {
         self.networking = Some(networking);
@@ -4016,6 +4133,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::secret_rotation`].
+    #[inline]
     #[must_use]
     pub fn with_secret_rotation(mut self, secret_rotation: Map<String, Value>) -> Self {
         self.secret_rotation = Some(secret_rotation);
@@ -4023,6 +4141,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::type_specific_settings`].
+    #[inline]
     #[must_use]
     pub fn with_type_specific_settings(
         mut self,
@@ -4033,6 +4152,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::version_tag`].
+    #[inline]
     #[must_use]
     pub fn with_version_tag(mut self, version_tag: impl Into<CompactString>) -> Self {
         self.version_tag = Some(version_tag.into());
@@ -4040,6 +4160,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::template_values`].
+    #[inline]
     #[must_use]
     pub fn with_template_values(mut self, template_values: impl Into<CompactString>) -> Self {
         self.template_values = Some(template_values.into());
@@ -4047,6 +4168,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::template_values_redacted`].
+    #[inline]
     #[must_use]
     pub fn with_template_values_redacted(mut self, template_values_redacted: bool) -> Self {
         self.template_values_redacted = Some(template_values_redacted);
@@ -4054,6 +4176,7 @@ impl GetAddonResponseSpecConfig {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -4179,6 +4302,7 @@ impl GetAddonResponseSpecPendingActionsItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -4186,6 +4310,7 @@ impl GetAddonResponseSpecPendingActionsItem {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
@@ -4275,6 +4400,7 @@ impl GetAddonBackupRestoresResponse {
     }
 
     /// Sets [`Self::restores`].
+    #[inline]
     #[must_use]
     pub fn with_restores(
         mut self,
@@ -4337,6 +4463,7 @@ impl GetAddonBackupRestoresResponseRestoresItem {
     }
 
     /// Sets [`Self::completed_at`].
+    #[inline]
     #[must_use]
     pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
@@ -4400,6 +4527,7 @@ impl GetAddonBackupSchedulesResponse {
     }
 
     /// Sets [`Self::schedules`].
+    #[inline]
     #[must_use]
     pub fn with_schedules(
         mut self,
@@ -4480,6 +4608,7 @@ impl GetAddonBackupSchedulesResponseSchedulesItem {
     }
 
     /// Sets [`Self::additional_destinations`].
+    #[inline]
     #[must_use]
     pub fn with_additional_destinations(
         mut self,
@@ -4490,6 +4619,7 @@ impl GetAddonBackupSchedulesResponseSchedulesItem {
     }
 
     /// Sets [`Self::backup_compression_type`].
+    #[inline]
     #[must_use]
     pub fn with_backup_compression_type(
         mut self,
@@ -4500,6 +4630,7 @@ impl GetAddonBackupSchedulesResponseSchedulesItem {
     }
 
     /// Sets [`Self::custom_destination_id`].
+    #[inline]
     #[must_use]
     pub fn with_custom_destination_id(
         mut self,
@@ -4692,6 +4823,7 @@ impl GetAddonBackupsResponseBackupsItem {
     }
 
     /// Sets [`Self::custom_destination_id`].
+    #[inline]
     #[must_use]
     pub fn with_custom_destination_id(
         mut self,
@@ -4809,6 +4941,7 @@ impl GetAddonBackupsResponseBackupsItemConfig {
     }
 
     /// Sets [`Self::additional_destinations`].
+    #[inline]
     #[must_use]
     pub fn with_additional_destinations(
         mut self,
@@ -4819,6 +4952,7 @@ impl GetAddonBackupsResponseBackupsItemConfig {
     }
 
     /// Sets [`Self::addon_version`].
+    #[inline]
     #[must_use]
     pub fn with_addon_version(mut self, addon_version: impl Into<CompactString>) -> Self {
         self.addon_version = Some(addon_version.into());
@@ -4826,6 +4960,7 @@ impl GetAddonBackupsResponseBackupsItemConfig {
     }
 
     /// Sets [`Self::compression_type`].
+    #[inline]
     #[must_use]
     pub fn with_compression_type(
         mut self,
@@ -4836,6 +4971,7 @@ impl GetAddonBackupsResponseBackupsItemConfig {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: BackupAddonResponseConfigSource) -> Self {
         self.source = Some(source);
@@ -4926,6 +5062,7 @@ impl GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     }
 
     /// Sets [`Self::retention_time`].
+    #[inline]
     #[must_use]
     pub fn with_retention_time(mut self, retention_time: f64) -> Self {
         self.retention_time = Some(retention_time);
@@ -4983,6 +5120,7 @@ impl GetAddonContainersResponse {
     }
 
     /// Sets [`Self::containers`].
+    #[inline]
     #[must_use]
     pub fn with_containers(
         mut self,
@@ -5061,6 +5199,7 @@ impl GetAddonContainersResponseContainersItem {
     }
 
     /// Sets [`Self::host`].
+    #[inline]
     #[must_use]
     pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
@@ -5068,6 +5207,7 @@ impl GetAddonContainersResponseContainersItem {
     }
 
     /// Sets [`Self::ip_addresses`].
+    #[inline]
     #[must_use]
     pub fn with_ip_addresses(mut self, ip_addresses: Vec<CompactString>) -> Self {
         self.ip_addresses = Some(ip_addresses);
@@ -5075,6 +5215,7 @@ impl GetAddonContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_name`].
+    #[inline]
     #[must_use]
     pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
@@ -5082,6 +5223,7 @@ impl GetAddonContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_pool_provider_id`].
+    #[inline]
     #[must_use]
     pub fn with_node_pool_provider_id(
         mut self,
@@ -5092,6 +5234,7 @@ impl GetAddonContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_pool_user_id`].
+    #[inline]
     #[must_use]
     pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<CompactString>) -> Self {
         self.node_pool_user_id = Some(node_pool_user_id.into());
@@ -5328,6 +5471,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::bandwidth`].
+    #[inline]
     #[must_use]
     pub fn with_bandwidth(mut self, bandwidth: GetAddonMetricsResponseBandwidth) -> Self {
         self.bandwidth = Some(bandwidth);
@@ -5335,6 +5479,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::bandwidth_volume`].
+    #[inline]
     #[must_use]
     pub fn with_bandwidth_volume(
         mut self,
@@ -5345,6 +5490,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: GetAddonMetricsResponseBandwidth) -> Self {
         self.cpu = Some(cpu);
@@ -5352,6 +5498,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::disk_usage`].
+    #[inline]
     #[must_use]
     pub fn with_disk_usage(mut self, disk_usage: GetAddonMetricsResponseBandwidth) -> Self {
         self.disk_usage = Some(disk_usage);
@@ -5359,6 +5506,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::http4xx_responses`].
+    #[inline]
     #[must_use]
     pub fn with_http4xx_responses(
         mut self,
@@ -5369,6 +5517,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::http5xx_responses`].
+    #[inline]
     #[must_use]
     pub fn with_http5xx_responses(
         mut self,
@@ -5379,6 +5528,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: GetAddonMetricsResponseBandwidth) -> Self {
         self.memory = Some(memory);
@@ -5386,6 +5536,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::network_egress`].
+    #[inline]
     #[must_use]
     pub fn with_network_egress(mut self, network_egress: GetAddonMetricsResponseBandwidth) -> Self {
         self.network_egress = Some(network_egress);
@@ -5393,6 +5544,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::network_ingress`].
+    #[inline]
     #[must_use]
     pub fn with_network_ingress(
         mut self,
@@ -5403,6 +5555,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::requests`].
+    #[inline]
     #[must_use]
     pub fn with_requests(mut self, requests: GetAddonMetricsResponseBandwidth) -> Self {
         self.requests = Some(requests);
@@ -5410,6 +5563,7 @@ impl GetAddonMetricsResponse {
     }
 
     /// Sets [`Self::tcp_connections_open`].
+    #[inline]
     #[must_use]
     pub fn with_tcp_connections_open(
         mut self,
@@ -5536,6 +5690,7 @@ impl GetAddonMetricsResponseBandwidth {
     }
 
     /// Sets [`Self::metric_info`].
+    #[inline]
     #[must_use]
     pub fn with_metric_info(
         mut self,
@@ -5603,6 +5758,7 @@ impl GetAddonMetricsResponseBandwidthMetricInfo {
     }
 
     /// Sets [`Self::metric_resolution`].
+    #[inline]
     #[must_use]
     pub fn with_metric_resolution(mut self, metric_resolution: f64) -> Self {
         self.metric_resolution = Some(metric_resolution);
@@ -5687,6 +5843,7 @@ impl GetAddonMetricsResponseBandwidthValuesItem {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
         self.metadata = Some(metadata);
@@ -5796,6 +5953,7 @@ impl GetAddonRestoresResponseRestoresItem {
     }
 
     /// Sets [`Self::completed_at`].
+    #[inline]
     #[must_use]
     pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
@@ -5939,6 +6097,7 @@ impl GetAddonTypesResponseAddonTypesItem {
     }
 
     /// Sets [`Self::features`].
+    #[inline]
     #[must_use]
     pub fn with_features(mut self, features: GetAddonTypesResponseAddonTypesItemFeatures) -> Self {
         self.features = Some(features);
@@ -5946,6 +6105,7 @@ impl GetAddonTypesResponseAddonTypesItem {
     }
 
     /// Sets [`Self::major`].
+    #[inline]
     #[must_use]
     pub fn with_major(mut self, major: Vec<CompactString>) -> Self {
         self.major = Some(major);
@@ -5953,6 +6113,7 @@ impl GetAddonTypesResponseAddonTypesItem {
     }
 
     /// Sets [`Self::resources`].
+    #[inline]
     #[must_use]
     pub fn with_resources(
         mut self,
@@ -5963,6 +6124,7 @@ impl GetAddonTypesResponseAddonTypesItem {
     }
 
     /// Sets [`Self::versions`].
+    #[inline]
     #[must_use]
     pub fn with_versions(mut self, versions: Vec<CompactString>) -> Self {
         self.versions = Some(versions);
@@ -5970,6 +6132,7 @@ impl GetAddonTypesResponseAddonTypesItem {
     }
 
     /// Sets [`Self::config`].
+    #[inline]
     #[must_use]
     pub fn with_config(mut self, config: GetAddonTypesResponseAddonTypesItemConfig) -> Self {
         self.config = Some(config);
@@ -5977,6 +6140,7 @@ impl GetAddonTypesResponseAddonTypesItem {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: GetAddonTypesResponseAddonTypesItemScope) -> Self {
         self.scope = Some(scope);
@@ -6309,6 +6473,7 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
     }
 
     /// Sets [`Self::enable_error_recovery`].
+    #[inline]
     #[must_use]
     pub fn with_enable_error_recovery(mut self, enable_error_recovery: bool) -> Self {
         self.enable_error_recovery = Some(enable_error_recovery);
@@ -6316,6 +6481,7 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
     }
 
     /// Sets [`Self::enable_template_values_modification`].
+    #[inline]
     #[must_use]
     pub fn with_enable_template_values_modification(
         mut self,
@@ -6326,6 +6492,7 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
     }
 
     /// Sets [`Self::install_crds`].
+    #[inline]
     #[must_use]
     pub fn with_install_crds(mut self, install_crds: bool) -> Self {
         self.install_crds = Some(install_crds);
@@ -6333,6 +6500,7 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
     }
 
     /// Sets [`Self::show_template_values`].
+    #[inline]
     #[must_use]
     pub fn with_show_template_values(mut self, show_template_values: bool) -> Self {
         self.show_template_values = Some(show_template_values);
@@ -6340,6 +6508,7 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
     }
 
     /// Sets [`Self::use_nf_image_pull_secret`].
+    #[inline]
     #[must_use]
     pub fn with_use_nf_image_pull_secret(mut self, use_nf_image_pull_secret: bool) -> Self {
         self.use_nf_image_pull_secret = Some(use_nf_image_pull_secret);
@@ -6347,6 +6516,7 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
     }
 
     /// Sets [`Self::use_nf_secret_injection`].
+    #[inline]
     #[must_use]
     pub fn with_use_nf_secret_injection(mut self, use_nf_secret_injection: bool) -> Self {
         self.use_nf_secret_injection = Some(use_nf_secret_injection);
@@ -6471,6 +6641,7 @@ impl GetAddonVersionResponse {
     }
 
     /// Sets [`Self::discontinued_by`].
+    #[inline]
     #[must_use]
     pub fn with_discontinued_by(mut self, discontinued_by: impl Into<CompactString>) -> Self {
         self.discontinued_by = Some(discontinued_by.into());
@@ -6575,6 +6746,7 @@ impl GetAddonVersionResponseUpgradeHistoryItem {
     }
 
     /// Sets [`Self::completed_at`].
+    #[inline]
     #[must_use]
     pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
@@ -6791,6 +6963,7 @@ impl ImportAddonBackupBody {
     }
 
     /// Sets [`Self::compression_type`].
+    #[inline]
     #[must_use]
     pub fn with_compression_type(
         mut self,
@@ -6801,6 +6974,7 @@ impl ImportAddonBackupBody {
     }
 
     /// Sets [`Self::connection_string`].
+    #[inline]
     #[must_use]
     pub fn with_connection_string(mut self, connection_string: impl Into<CompactString>) -> Self {
         self.connection_string = Some(connection_string.into());
@@ -6808,6 +6982,7 @@ impl ImportAddonBackupBody {
     }
 
     /// Sets [`Self::custom_destination_id`].
+    #[inline]
     #[must_use]
     pub fn with_custom_destination_id(
         mut self,
@@ -6818,6 +6993,7 @@ impl ImportAddonBackupBody {
     }
 
     /// Sets [`Self::import_all_databases`].
+    #[inline]
     #[must_use]
     pub fn with_import_all_databases(mut self, import_all_databases: bool) -> Self {
         self.import_all_databases = Some(import_all_databases);
@@ -6825,6 +7001,7 @@ impl ImportAddonBackupBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -6832,6 +7009,7 @@ impl ImportAddonBackupBody {
     }
 
     /// Sets [`Self::import_url`].
+    #[inline]
     #[must_use]
     pub fn with_import_url(mut self, import_url: impl Into<CompactString>) -> Self {
         self.import_url = Some(import_url.into());
@@ -6995,6 +7173,7 @@ impl ListAddonsResponseAddonsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7002,6 +7181,7 @@ impl ListAddonsResponseAddonsItem {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -7222,6 +7402,7 @@ impl ListBackupDestinationsBackupsResponseItem {
     }
 
     /// Sets [`Self::addon`].
+    #[inline]
     #[must_use]
     pub fn with_addon(mut self, addon: ListBackupDestinationsBackupsResponseItemAddon) -> Self {
         self.addon = Some(addon);
@@ -7229,6 +7410,7 @@ impl ListBackupDestinationsBackupsResponseItem {
     }
 
     /// Sets [`Self::project`].
+    #[inline]
     #[must_use]
     pub fn with_project(mut self, project: ListBackupDestinationsBackupsResponseItemAddon) -> Self {
         self.project = Some(project);
@@ -7236,6 +7418,7 @@ impl ListBackupDestinationsBackupsResponseItem {
     }
 
     /// Sets [`Self::schedules`].
+    #[inline]
     #[must_use]
     pub fn with_schedules(
         mut self,
@@ -7357,6 +7540,7 @@ impl ListBackupDestinationsBackupsResponseItemAddon {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -7364,6 +7548,7 @@ impl ListBackupDestinationsBackupsResponseItemAddon {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -7422,6 +7607,7 @@ impl ListBackupDestinationsBackupsResponseItemConfig {
     }
 
     /// Sets [`Self::addon_type`].
+    #[inline]
     #[must_use]
     pub fn with_addon_type(mut self, addon_type: impl Into<CompactString>) -> Self {
         self.addon_type = Some(addon_type.into());
@@ -7429,6 +7615,7 @@ impl ListBackupDestinationsBackupsResponseItemConfig {
     }
 
     /// Sets [`Self::addon_version`].
+    #[inline]
     #[must_use]
     pub fn with_addon_version(mut self, addon_version: impl Into<CompactString>) -> Self {
         self.addon_version = Some(addon_version.into());
@@ -7436,6 +7623,7 @@ impl ListBackupDestinationsBackupsResponseItemConfig {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(
         mut self,
@@ -7500,6 +7688,7 @@ impl ListBackupDestinationsBackupsResponseItemConfigSource {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(
         mut self,
@@ -7745,6 +7934,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::backup_schedules`].
+    #[inline]
     #[must_use]
     pub fn with_backup_schedules(
         mut self,
@@ -7755,6 +7945,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchAddonBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -7762,6 +7953,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7769,6 +7961,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::external_access_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
         self.external_access_enabled = Some(external_access_enabled);
@@ -7776,6 +7969,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::ip_policies`].
+    #[inline]
     #[must_use]
     pub fn with_ip_policies(mut self, ip_policies: Vec<CreateAddonBodyIpPoliciesItem>) -> Self {
         self.ip_policies = Some(ip_policies);
@@ -7783,6 +7977,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateAddonBodyMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -7790,6 +7985,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -7797,6 +7993,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -7804,6 +8001,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::tls_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
         self.tls_enabled = Some(tls_enabled);
@@ -7811,6 +8009,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::type_specific_settings`].
+    #[inline]
     #[must_use]
     pub fn with_type_specific_settings(
         mut self,
@@ -7821,6 +8020,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::version`].
+    #[inline]
     #[must_use]
     pub fn with_version(mut self, version: impl Into<CompactString>) -> Self {
         self.version = Some(version.into());
@@ -7828,6 +8028,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -7835,6 +8036,7 @@ impl PatchAddonBody {
     }
 
     /// Sets [`Self::template_values`].
+    #[inline]
     #[must_use]
     pub fn with_template_values(mut self, template_values: Map<String, Value>) -> Self {
         self.template_values = Some(template_values);
@@ -7973,6 +8175,7 @@ impl PatchAddonBodyBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -7980,6 +8183,7 @@ impl PatchAddonBodyBilling {
     }
 
     /// Sets [`Self::disk_autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_disk_autoscaling(
         mut self,
@@ -7990,6 +8194,7 @@ impl PatchAddonBodyBilling {
     }
 
     /// Sets [`Self::replicas`].
+    #[inline]
     #[must_use]
     pub fn with_replicas(mut self, replicas: i64) -> Self {
         self.replicas = Some(replicas);
@@ -7997,6 +8202,7 @@ impl PatchAddonBodyBilling {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: i64) -> Self {
         self.storage = Some(storage);
@@ -8004,6 +8210,7 @@ impl PatchAddonBodyBilling {
     }
 
     /// Sets [`Self::storage_class`].
+    #[inline]
     #[must_use]
     pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
@@ -8088,6 +8295,7 @@ impl PatchBackupDestinationBody {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: AddBackupDestinationBodyCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -8095,6 +8303,7 @@ impl PatchBackupDestinationBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -8102,6 +8311,7 @@ impl PatchBackupDestinationBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -8164,6 +8374,7 @@ impl ScaleAddonBody {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -8171,6 +8382,7 @@ impl ScaleAddonBody {
     }
 
     /// Sets [`Self::replicas`].
+    #[inline]
     #[must_use]
     pub fn with_replicas(mut self, replicas: i64) -> Self {
         self.replicas = Some(replicas);
@@ -8178,6 +8390,7 @@ impl ScaleAddonBody {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: i64) -> Self {
         self.storage = Some(storage);
@@ -8244,6 +8457,7 @@ impl UpdateAddonNetworkSettingsBody {
     }
 
     /// Sets [`Self::external_access_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
         self.external_access_enabled = Some(external_access_enabled);
@@ -8251,6 +8465,7 @@ impl UpdateAddonNetworkSettingsBody {
     }
 
     /// Sets [`Self::tls_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
         self.tls_enabled = Some(tls_enabled);
@@ -8258,6 +8473,7 @@ impl UpdateAddonNetworkSettingsBody {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -8362,6 +8578,7 @@ impl UpdateAddonSecurityBodyIpPoliciesItem {
     }
 
     /// Sets [`Self::action`].
+    #[inline]
     #[must_use]
     pub fn with_action(mut self, action: CreateAddonBodyIpPoliciesItemAction) -> Self {
         self.action = Some(action);
@@ -8465,6 +8682,7 @@ impl UpdateExternalAddonBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -8472,6 +8690,7 @@ impl UpdateExternalAddonBody {
     }
 
     /// Sets [`Self::environment_id`].
+    #[inline]
     #[must_use]
     pub fn with_environment_id(mut self, environment_id: impl Into<CompactString>) -> Self {
         self.environment_id = Some(environment_id.into());
@@ -8479,6 +8698,7 @@ impl UpdateExternalAddonBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: CreateExternalAddonBodySpec) -> Self {
         self.spec = Some(spec);
@@ -8486,6 +8706,7 @@ impl UpdateExternalAddonBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);

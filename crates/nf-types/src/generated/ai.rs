@@ -80,6 +80,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::additional_repositories`].
+    #[inline]
     #[must_use]
     pub fn with_additional_repositories(
         mut self,
@@ -90,6 +91,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::api_access`].
+    #[inline]
     #[must_use]
     pub fn with_api_access(mut self, api_access: CreateHarnessBodyApiAccess) -> Self {
         self.api_access = Some(api_access);
@@ -97,6 +99,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::branch_data`].
+    #[inline]
     #[must_use]
     pub fn with_branch_data(mut self, branch_data: CreateHarnessBodyBranchData) -> Self {
         self.branch_data = Some(branch_data);
@@ -104,6 +107,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -111,6 +115,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateHarnessBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -118,6 +123,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::private`].
+    #[inline]
     #[must_use]
     pub fn with_private(mut self, private: bool) -> Self {
         self.private = Some(private);
@@ -125,6 +131,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::repository_data`].
+    #[inline]
     #[must_use]
     pub fn with_repository_data(
         mut self,
@@ -135,6 +142,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -142,6 +150,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -149,6 +158,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(
         mut self,
@@ -159,6 +169,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -166,6 +177,7 @@ impl CreateHarnessBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -381,6 +393,7 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -388,6 +401,7 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
     }
 
     /// Sets [`Self::public_repo`].
+    #[inline]
     #[must_use]
     pub fn with_public_repo(mut self, public_repo: bool) -> Self {
         self.public_repo = Some(public_repo);
@@ -395,6 +409,7 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -402,6 +417,7 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -522,6 +538,7 @@ impl CreateHarnessBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateHarnessBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -580,6 +597,7 @@ impl CreateHarnessBodyBillingGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(mut self, configuration: Map<String, Value>) -> Self {
         self.configuration = Some(configuration);
@@ -587,6 +605,7 @@ impl CreateHarnessBodyBillingGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -708,6 +727,7 @@ impl CreateHarnessBodyDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: CreateHarnessBodyDeploymentExternal) -> Self {
         self.external = Some(external);
@@ -715,6 +735,7 @@ impl CreateHarnessBodyDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateHarnessBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -722,6 +743,7 @@ impl CreateHarnessBodyDeployment {
     }
 
     /// Sets [`Self::image_source`].
+    #[inline]
     #[must_use]
     pub fn with_image_source(
         mut self,
@@ -732,6 +754,7 @@ impl CreateHarnessBodyDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: CreateHarnessBodyDeploymentInternal) -> Self {
         self.internal = Some(internal);
@@ -739,6 +762,7 @@ impl CreateHarnessBodyDeployment {
     }
 
     /// Sets [`Self::persistent_workspace`].
+    #[inline]
     #[must_use]
     pub fn with_persistent_workspace(mut self, persistent_workspace: bool) -> Self {
         self.persistent_workspace = Some(persistent_workspace);
@@ -746,6 +770,7 @@ impl CreateHarnessBodyDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateHarnessBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -753,6 +778,7 @@ impl CreateHarnessBodyDeployment {
     }
 
     /// Sets [`Self::workspace_size`].
+    #[inline]
     #[must_use]
     pub fn with_workspace_size(mut self, workspace_size: i64) -> Self {
         self.workspace_size = Some(workspace_size);
@@ -840,6 +866,7 @@ impl CreateHarnessBodyDeploymentExternal {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
@@ -916,6 +943,7 @@ impl CreateHarnessBodyDeploymentInternal {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -923,6 +951,7 @@ impl CreateHarnessBodyDeploymentInternal {
     }
 
     /// Sets [`Self::build_id`].
+    #[inline]
     #[must_use]
     pub fn with_build_id(mut self, build_id: impl Into<CompactString>) -> Self {
         self.build_id = Some(build_id.into());
@@ -930,6 +959,7 @@ impl CreateHarnessBodyDeploymentInternal {
     }
 
     /// Sets [`Self::build_sha`].
+    #[inline]
     #[must_use]
     pub fn with_build_sha(mut self, build_sha: impl Into<CompactString>) -> Self {
         self.build_sha = Some(build_sha.into());
@@ -937,6 +967,7 @@ impl CreateHarnessBodyDeploymentInternal {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -997,6 +1028,7 @@ impl CreateHarnessBodyDeploymentStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
@@ -1056,6 +1088,7 @@ impl CreateHarnessBodyHarness {
     }
 
     /// Sets [`Self::api_key`].
+    #[inline]
     #[must_use]
     pub fn with_api_key(mut self, api_key: Value) -> Self {
         self.api_key = Some(api_key);
@@ -1063,6 +1096,7 @@ impl CreateHarnessBodyHarness {
     }
 
     /// Sets [`Self::auth_mode`].
+    #[inline]
     #[must_use]
     pub fn with_auth_mode(mut self, auth_mode: CreateHarnessBodyHarnessAuthMode) -> Self {
         self.auth_mode = Some(auth_mode);
@@ -1070,6 +1104,7 @@ impl CreateHarnessBodyHarness {
     }
 
     /// Sets [`Self::clone_directory`].
+    #[inline]
     #[must_use]
     pub fn with_clone_directory(mut self, clone_directory: impl Into<CompactString>) -> Self {
         self.clone_directory = Some(clone_directory.into());
@@ -1193,6 +1228,7 @@ impl CreateHarnessBodyPortsItem {
     }
 
     /// Sets [`Self::advanced_options`].
+    #[inline]
     #[must_use]
     pub fn with_advanced_options(
         mut self,
@@ -1203,6 +1239,7 @@ impl CreateHarnessBodyPortsItem {
     }
 
     /// Sets [`Self::disable_nf_domain`].
+    #[inline]
     #[must_use]
     pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
         self.disable_nf_domain = Some(disable_nf_domain);
@@ -1210,6 +1247,7 @@ impl CreateHarnessBodyPortsItem {
     }
 
     /// Sets [`Self::domains`].
+    #[inline]
     #[must_use]
     pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
@@ -1217,6 +1255,7 @@ impl CreateHarnessBodyPortsItem {
     }
 
     /// Sets [`Self::public`].
+    #[inline]
     #[must_use]
     pub fn with_public(mut self, public: bool) -> Self {
         self.public = Some(public);
@@ -1224,6 +1263,7 @@ impl CreateHarnessBodyPortsItem {
     }
 
     /// Sets [`Self::security`].
+    #[inline]
     #[must_use]
     pub fn with_security(mut self, security: CreateHarnessBodyPortsItemSecurity) -> Self {
         self.security = Some(security);
@@ -1231,6 +1271,7 @@ impl CreateHarnessBodyPortsItem {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -1333,6 +1374,7 @@ impl CreateHarnessBodyPortsItemAdvancedOptions {
     }
 
     /// Sets [`Self::enable_tls_passthrough`].
+    #[inline]
     #[must_use]
     pub fn with_enable_tls_passthrough(mut self, enable_tls_passthrough: bool) -> Self {
         self.enable_tls_passthrough = Some(enable_tls_passthrough);
@@ -1417,6 +1459,7 @@ impl CreateHarnessBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: Vec<Map<String, Value>>) -> Self {
         self.credentials = Some(credentials);
@@ -1424,6 +1467,7 @@ impl CreateHarnessBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::headers`].
+    #[inline]
     #[must_use]
     pub fn with_headers(mut self, headers: Vec<Map<String, Value>>) -> Self {
         self.headers = Some(headers);
@@ -1431,6 +1475,7 @@ impl CreateHarnessBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::ip`].
+    #[inline]
     #[must_use]
     pub fn with_ip(mut self, ip: Vec<Map<String, Value>>) -> Self {
         self.ip = Some(ip);
@@ -1438,6 +1483,7 @@ impl CreateHarnessBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::policies`].
+    #[inline]
     #[must_use]
     pub fn with_policies(mut self, policies: Vec<Map<String, Value>>) -> Self {
         self.policies = Some(policies);
@@ -1445,6 +1491,7 @@ impl CreateHarnessBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::secure_path_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_secure_path_configuration(
         mut self,
@@ -1455,6 +1502,7 @@ impl CreateHarnessBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::sso`].
+    #[inline]
     #[must_use]
     pub fn with_sso(mut self, sso: Map<String, Value>) -> Self {
         self.sso = Some(sso);
@@ -1462,6 +1510,7 @@ impl CreateHarnessBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::verification_mode`].
+    #[inline]
     #[must_use]
     pub fn with_verification_mode(
         mut self,
@@ -1591,6 +1640,7 @@ impl CreateHarnessBodyRepositoryData {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -1598,6 +1648,7 @@ impl CreateHarnessBodyRepositoryData {
     }
 
     /// Sets [`Self::context`].
+    #[inline]
     #[must_use]
     pub fn with_context(mut self, context: impl Into<CompactString>) -> Self {
         self.context = Some(context.into());
@@ -1605,6 +1656,7 @@ impl CreateHarnessBodyRepositoryData {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1612,6 +1664,7 @@ impl CreateHarnessBodyRepositoryData {
     }
 
     /// Sets [`Self::folder`].
+    #[inline]
     #[must_use]
     pub fn with_folder(mut self, folder: impl Into<CompactString>) -> Self {
         self.folder = Some(folder.into());
@@ -1619,6 +1672,7 @@ impl CreateHarnessBodyRepositoryData {
     }
 
     /// Sets [`Self::private_repo`].
+    #[inline]
     #[must_use]
     pub fn with_private_repo(mut self, private_repo: bool) -> Self {
         self.private_repo = Some(private_repo);
@@ -1626,6 +1680,7 @@ impl CreateHarnessBodyRepositoryData {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -1800,6 +1855,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::additional_repositories`].
+    #[inline]
     #[must_use]
     pub fn with_additional_repositories(
         mut self,
@@ -1810,6 +1866,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::api_access`].
+    #[inline]
     #[must_use]
     pub fn with_api_access(mut self, api_access: CreateHarnessBodyApiAccess) -> Self {
         self.api_access = Some(api_access);
@@ -1817,6 +1874,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1824,6 +1882,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1831,6 +1890,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::harness_paused`].
+    #[inline]
     #[must_use]
     pub fn with_harness_paused(mut self, harness_paused: bool) -> Self {
         self.harness_paused = Some(harness_paused);
@@ -1838,6 +1898,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateHarnessBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -1845,6 +1906,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::private`].
+    #[inline]
     #[must_use]
     pub fn with_private(mut self, private: bool) -> Self {
         self.private = Some(private);
@@ -1852,6 +1914,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::repository_data`].
+    #[inline]
     #[must_use]
     pub fn with_repository_data(
         mut self,
@@ -1862,6 +1925,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -1869,6 +1933,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -1876,6 +1941,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(
         mut self,
@@ -1886,6 +1952,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -1893,6 +1960,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -1900,6 +1968,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::uid`].
+    #[inline]
     #[must_use]
     pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
@@ -1907,6 +1976,7 @@ impl CreateHarnessResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2103,6 +2173,7 @@ impl CreateHarnessResponseCluster {
     }
 
     /// Sets [`Self::load_balancers`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
@@ -2110,6 +2181,7 @@ impl CreateHarnessResponseCluster {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -2182,6 +2254,7 @@ impl CreateHarnessResponseHarness {
     }
 
     /// Sets [`Self::api_key`].
+    #[inline]
     #[must_use]
     pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
@@ -2189,6 +2262,7 @@ impl CreateHarnessResponseHarness {
     }
 
     /// Sets [`Self::auth_mode`].
+    #[inline]
     #[must_use]
     pub fn with_auth_mode(mut self, auth_mode: CreateHarnessBodyHarnessAuthMode) -> Self {
         self.auth_mode = Some(auth_mode);
@@ -2196,6 +2270,7 @@ impl CreateHarnessResponseHarness {
     }
 
     /// Sets [`Self::clone_directory`].
+    #[inline]
     #[must_use]
     pub fn with_clone_directory(mut self, clone_directory: impl Into<CompactString>) -> Self {
         self.clone_directory = Some(clone_directory.into());
@@ -2261,6 +2336,7 @@ impl CreateHarnessResponseStatus {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateHarnessResponseStatusDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -2316,6 +2392,7 @@ impl CreateHarnessResponseStatusDeployment {
     }
 
     /// Sets [`Self::last_transition_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_transition_time(
         mut self,
@@ -2418,6 +2495,7 @@ impl CreateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2425,6 +2503,7 @@ impl CreateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateLlmModelDeploymentBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -2432,6 +2511,7 @@ impl CreateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -2518,6 +2598,7 @@ impl CreateLlmModelDeploymentBodyPortsItem {
     }
 
     /// Sets [`Self::disable_nf_domain`].
+    #[inline]
     #[must_use]
     pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
         self.disable_nf_domain = Some(disable_nf_domain);
@@ -2525,6 +2606,7 @@ impl CreateLlmModelDeploymentBodyPortsItem {
     }
 
     /// Sets [`Self::domains`].
+    #[inline]
     #[must_use]
     pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
@@ -2532,6 +2614,7 @@ impl CreateLlmModelDeploymentBodyPortsItem {
     }
 
     /// Sets [`Self::public`].
+    #[inline]
     #[must_use]
     pub fn with_public(mut self, public: bool) -> Self {
         self.public = Some(public);
@@ -2681,6 +2764,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::architecture`].
+    #[inline]
     #[must_use]
     pub fn with_architecture(
         mut self,
@@ -2691,6 +2775,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::engine`].
+    #[inline]
     #[must_use]
     pub fn with_engine(
         mut self,
@@ -2701,6 +2786,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -2708,6 +2794,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::node_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_node_configuration(
         mut self,
@@ -2718,6 +2805,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::revision`].
+    #[inline]
     #[must_use]
     pub fn with_revision(mut self, revision: impl Into<CompactString>) -> Self {
         self.revision = Some(revision.into());
@@ -2795,6 +2883,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(
         mut self,
@@ -2805,6 +2894,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
     }
 
     /// Sets [`Self::worker_config`].
+    #[inline]
     #[must_use]
     pub fn with_worker_config(
         mut self,
@@ -2905,6 +2995,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::replicas`].
+    #[inline]
     #[must_use]
     pub fn with_replicas(mut self, replicas: f64) -> Self {
         self.replicas = Some(replicas);
@@ -2912,6 +3003,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::parallelism_config`].
+    #[inline]
     #[must_use]
     pub fn with_parallelism_config(
         mut self,
@@ -2922,6 +3014,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::sequence_length_config`].
+    #[inline]
     #[must_use]
     pub fn with_sequence_length_config(
         mut self,
@@ -2932,6 +3025,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::batching_config`].
+    #[inline]
     #[must_use]
     pub fn with_batching_config(
         mut self,
@@ -2942,6 +3036,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::enable_chunked_prefill`].
+    #[inline]
     #[must_use]
     pub fn with_enable_chunked_prefill(mut self, enable_chunked_prefill: bool) -> Self {
         self.enable_chunked_prefill = Some(enable_chunked_prefill);
@@ -2949,6 +3044,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::enable_prefix_caching`].
+    #[inline]
     #[must_use]
     pub fn with_enable_prefix_caching(mut self, enable_prefix_caching: bool) -> Self {
         self.enable_prefix_caching = Some(enable_prefix_caching);
@@ -2956,6 +3052,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::enforce_eager`].
+    #[inline]
     #[must_use]
     pub fn with_enforce_eager(mut self, enforce_eager: bool) -> Self {
         self.enforce_eager = Some(enforce_eager);
@@ -2963,6 +3060,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::enable_async_scheduling`].
+    #[inline]
     #[must_use]
     pub fn with_enable_async_scheduling(mut self, enable_async_scheduling: bool) -> Self {
         self.enable_async_scheduling = Some(enable_async_scheduling);
@@ -2970,6 +3068,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::gpu_memory_utilization`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_memory_utilization(mut self, gpu_memory_utilization: f64) -> Self {
         self.gpu_memory_utilization = Some(gpu_memory_utilization);
@@ -2977,6 +3076,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::trust_remote_code`].
+    #[inline]
     #[must_use]
     pub fn with_trust_remote_code(mut self, trust_remote_code: bool) -> Self {
         self.trust_remote_code = Some(trust_remote_code);
@@ -2984,6 +3084,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::data_type`].
+    #[inline]
     #[must_use]
     pub fn with_data_type(
         mut self,
@@ -2994,6 +3095,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::kv_cache_data_type`].
+    #[inline]
     #[must_use]
     pub fn with_kv_cache_data_type(
         mut self,
@@ -3004,6 +3106,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     }
 
     /// Sets [`Self::quantization`].
+    #[inline]
     #[must_use]
     pub fn with_quantization(
         mut self,
@@ -3159,6 +3262,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     }
 
     /// Sets [`Self::tensor_parallelism`].
+    #[inline]
     #[must_use]
     pub fn with_tensor_parallelism(mut self, tensor_parallelism: f64) -> Self {
         self.tensor_parallelism = Some(tensor_parallelism);
@@ -3166,6 +3270,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     }
 
     /// Sets [`Self::pipeline_parallelism`].
+    #[inline]
     #[must_use]
     pub fn with_pipeline_parallelism(mut self, pipeline_parallelism: f64) -> Self {
         self.pipeline_parallelism = Some(pipeline_parallelism);
@@ -3173,6 +3278,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     }
 
     /// Sets [`Self::expert_parallelism`].
+    #[inline]
     #[must_use]
     pub fn with_expert_parallelism(mut self, expert_parallelism: f64) -> Self {
         self.expert_parallelism = Some(expert_parallelism);
@@ -3251,6 +3357,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
     }
 
     /// Sets [`Self::max_model_length`].
+    #[inline]
     #[must_use]
     pub fn with_max_model_length(
         mut self,
@@ -3261,6 +3368,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
     }
 
     /// Sets [`Self::max_input_length`].
+    #[inline]
     #[must_use]
     pub fn with_max_input_length(mut self, max_input_length: f64) -> Self {
         self.max_input_length = Some(max_input_length);
@@ -3268,6 +3376,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
     }
 
     /// Sets [`Self::max_output_length`].
+    #[inline]
     #[must_use]
     pub fn with_max_output_length(mut self, max_output_length: f64) -> Self {
         self.max_output_length = Some(max_output_length);
@@ -3377,6 +3486,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
     }
 
     /// Sets [`Self::max_num_seqs`].
+    #[inline]
     #[must_use]
     pub fn with_max_num_seqs(mut self, max_num_seqs: f64) -> Self {
         self.max_num_seqs = Some(max_num_seqs);
@@ -3384,6 +3494,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
     }
 
     /// Sets [`Self::max_num_batched_tokens`].
+    #[inline]
     #[must_use]
     pub fn with_max_num_batched_tokens(mut self, max_num_batched_tokens: f64) -> Self {
         self.max_num_batched_tokens = Some(max_num_batched_tokens);
@@ -3489,6 +3600,7 @@ impl CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateLlmModelDeploymentBodyNodeConfigurationGpu) -> Self {
         self.gpu = Some(gpu);
@@ -3496,6 +3608,7 @@ impl CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -3551,6 +3664,7 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -3558,6 +3672,7 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -3619,6 +3734,7 @@ impl CreateLlmModelDeploymentBodyGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_type`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_type(mut self, gpu_type: impl Into<CompactString>) -> Self {
         self.gpu_type = Some(gpu_type.into());
@@ -3626,6 +3742,7 @@ impl CreateLlmModelDeploymentBodyGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_count`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
         self.gpu_count = Some(gpu_count);
@@ -3633,6 +3750,7 @@ impl CreateLlmModelDeploymentBodyGpuConfiguration {
     }
 
     /// Sets [`Self::timesliced`].
+    #[inline]
     #[must_use]
     pub fn with_timesliced(mut self, timesliced: bool) -> Self {
         self.timesliced = Some(timesliced);
@@ -3698,6 +3816,7 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     }
 
     /// Sets [`Self::access_mode`].
+    #[inline]
     #[must_use]
     pub fn with_access_mode(
         mut self,
@@ -3708,6 +3827,7 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     }
 
     /// Sets [`Self::storage_class`].
+    #[inline]
     #[must_use]
     pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
@@ -3715,6 +3835,7 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: Option<f64>) -> Self {
         self.shm_size = Some(shm_size);
@@ -3849,6 +3970,7 @@ impl GetLlmModelDeploymentResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -3856,6 +3978,7 @@ impl GetLlmModelDeploymentResponse {
     }
 
     /// Sets [`Self::deployment_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_configuration(
         mut self,
@@ -3866,6 +3989,7 @@ impl GetLlmModelDeploymentResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3873,6 +3997,7 @@ impl GetLlmModelDeploymentResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -3880,6 +4005,7 @@ impl GetLlmModelDeploymentResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -4033,6 +4159,7 @@ impl GetLlmModelDeploymentResponseDeploymentConfiguration {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -4169,6 +4296,7 @@ impl GetLlmModelDeploymentResponsePortsItem {
     }
 
     /// Sets [`Self::disable_nf_domain`].
+    #[inline]
     #[must_use]
     pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
         self.disable_nf_domain = Some(disable_nf_domain);
@@ -4176,6 +4304,7 @@ impl GetLlmModelDeploymentResponsePortsItem {
     }
 
     /// Sets [`Self::dns`].
+    #[inline]
     #[must_use]
     pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
@@ -4357,6 +4486,7 @@ impl ListHarnessesResponseHarnessesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4364,6 +4494,7 @@ impl ListHarnessesResponseHarnessesItem {
     }
 
     /// Sets [`Self::harness`].
+    #[inline]
     #[must_use]
     pub fn with_harness(mut self, harness: ListHarnessesResponseHarnessesItemHarness) -> Self {
         self.harness = Some(harness);
@@ -4371,6 +4502,7 @@ impl ListHarnessesResponseHarnessesItem {
     }
 
     /// Sets [`Self::private`].
+    #[inline]
     #[must_use]
     pub fn with_private(mut self, private: bool) -> Self {
         self.private = Some(private);
@@ -4378,6 +4510,7 @@ impl ListHarnessesResponseHarnessesItem {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: ListHarnessesResponseHarnessesItemSource) -> Self {
         self.source = Some(source);
@@ -4385,6 +4518,7 @@ impl ListHarnessesResponseHarnessesItem {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: Map<String, Value>) -> Self {
         self.status = Some(status);
@@ -4392,6 +4526,7 @@ impl ListHarnessesResponseHarnessesItem {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -4536,6 +4671,7 @@ impl ListHarnessesResponseHarnessesItemSource {
     }
 
     /// Sets [`Self::project_branch`].
+    #[inline]
     #[must_use]
     pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
@@ -4543,6 +4679,7 @@ impl ListHarnessesResponseHarnessesItemSource {
     }
 
     /// Sets [`Self::project_type`].
+    #[inline]
     #[must_use]
     pub fn with_project_type(mut self, project_type: impl Into<CompactString>) -> Self {
         self.project_type = Some(project_type.into());
@@ -4550,6 +4687,7 @@ impl ListHarnessesResponseHarnessesItemSource {
     }
 
     /// Sets [`Self::project_url`].
+    #[inline]
     #[must_use]
     pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
@@ -4687,6 +4825,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::additional_repositories`].
+    #[inline]
     #[must_use]
     pub fn with_additional_repositories(
         mut self,
@@ -4697,6 +4836,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::api_access`].
+    #[inline]
     #[must_use]
     pub fn with_api_access(mut self, api_access: CreateHarnessBodyApiAccess) -> Self {
         self.api_access = Some(api_access);
@@ -4704,6 +4844,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchHarnessBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -4711,6 +4852,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: PatchHarnessBodyDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -4718,6 +4860,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4725,6 +4868,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::harness`].
+    #[inline]
     #[must_use]
     pub fn with_harness(mut self, harness: PatchHarnessBodyHarness) -> Self {
         self.harness = Some(harness);
@@ -4732,6 +4876,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateHarnessBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -4739,6 +4884,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -4746,6 +4892,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -4753,6 +4900,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: PatchHarnessBodySource) -> Self {
         self.source = Some(source);
@@ -4760,6 +4908,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -4767,6 +4916,7 @@ impl PatchHarnessBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -4883,6 +5033,7 @@ impl PatchHarnessBodyBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -4890,6 +5041,7 @@ impl PatchHarnessBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateHarnessBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -4961,6 +5113,7 @@ impl PatchHarnessBodyDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: PatchHarnessBodyDeploymentExternal) -> Self {
         self.external = Some(external);
@@ -4968,6 +5121,7 @@ impl PatchHarnessBodyDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateHarnessBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -4975,6 +5129,7 @@ impl PatchHarnessBodyDeployment {
     }
 
     /// Sets [`Self::image_source`].
+    #[inline]
     #[must_use]
     pub fn with_image_source(
         mut self,
@@ -4985,6 +5140,7 @@ impl PatchHarnessBodyDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: CreateHarnessBodyDeploymentInternal) -> Self {
         self.internal = Some(internal);
@@ -4992,6 +5148,7 @@ impl PatchHarnessBodyDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateHarnessBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -4999,6 +5156,7 @@ impl PatchHarnessBodyDeployment {
     }
 
     /// Sets [`Self::workspace_size`].
+    #[inline]
     #[must_use]
     pub fn with_workspace_size(mut self, workspace_size: i64) -> Self {
         self.workspace_size = Some(workspace_size);
@@ -5077,6 +5235,7 @@ impl PatchHarnessBodyDeploymentExternal {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
@@ -5084,6 +5243,7 @@ impl PatchHarnessBodyDeploymentExternal {
     }
 
     /// Sets [`Self::image_path`].
+    #[inline]
     #[must_use]
     pub fn with_image_path(mut self, image_path: impl Into<CompactString>) -> Self {
         self.image_path = Some(image_path.into());
@@ -5139,6 +5299,7 @@ impl PatchHarnessBodyHarness {
     }
 
     /// Sets [`Self::api_key`].
+    #[inline]
     #[must_use]
     pub fn with_api_key(mut self, api_key: Value) -> Self {
         self.api_key = Some(api_key);
@@ -5146,6 +5307,7 @@ impl PatchHarnessBodyHarness {
     }
 
     /// Sets [`Self::auth_mode`].
+    #[inline]
     #[must_use]
     pub fn with_auth_mode(mut self, auth_mode: CreateHarnessBodyHarnessAuthMode) -> Self {
         self.auth_mode = Some(auth_mode);
@@ -5213,6 +5375,7 @@ impl PatchHarnessBodySource {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -5220,6 +5383,7 @@ impl PatchHarnessBodySource {
     }
 
     /// Sets [`Self::project_branch`].
+    #[inline]
     #[must_use]
     pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
@@ -5227,6 +5391,7 @@ impl PatchHarnessBodySource {
     }
 
     /// Sets [`Self::project_type`].
+    #[inline]
     #[must_use]
     pub fn with_project_type(
         mut self,
@@ -5237,6 +5402,7 @@ impl PatchHarnessBodySource {
     }
 
     /// Sets [`Self::project_url`].
+    #[inline]
     #[must_use]
     pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
@@ -5244,6 +5410,7 @@ impl PatchHarnessBodySource {
     }
 
     /// Sets [`Self::public_repo`].
+    #[inline]
     #[must_use]
     pub fn with_public_repo(mut self, public_repo: bool) -> Self {
         self.public_repo = Some(public_repo);
@@ -5251,6 +5418,7 @@ impl PatchHarnessBodySource {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -5258,6 +5426,7 @@ impl PatchHarnessBodySource {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -5389,6 +5558,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::additional_repositories`].
+    #[inline]
     #[must_use]
     pub fn with_additional_repositories(
         mut self,
@@ -5399,6 +5569,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::api_access`].
+    #[inline]
     #[must_use]
     pub fn with_api_access(mut self, api_access: CreateHarnessBodyApiAccess) -> Self {
         self.api_access = Some(api_access);
@@ -5406,6 +5577,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5413,6 +5585,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateHarnessBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -5420,6 +5593,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::private`].
+    #[inline]
     #[must_use]
     pub fn with_private(mut self, private: bool) -> Self {
         self.private = Some(private);
@@ -5427,6 +5601,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::repository_data`].
+    #[inline]
     #[must_use]
     pub fn with_repository_data(
         mut self,
@@ -5437,6 +5612,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -5444,6 +5620,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -5451,6 +5628,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(
         mut self,
@@ -5461,6 +5639,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -5468,6 +5647,7 @@ impl PutHarnessBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -5617,6 +5797,7 @@ impl UpdateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5624,6 +5805,7 @@ impl UpdateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -5631,6 +5813,7 @@ impl UpdateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateLlmModelDeploymentBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -5638,6 +5821,7 @@ impl UpdateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: UpdateLlmModelDeploymentBodySpec) -> Self {
         self.spec = Some(spec);
@@ -5645,6 +5829,7 @@ impl UpdateLlmModelDeploymentBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -5709,6 +5894,7 @@ impl UpdateLlmModelDeploymentBodySpec {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -5770,6 +5956,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::architecture`].
+    #[inline]
     #[must_use]
     pub fn with_architecture(
         mut self,
@@ -5780,6 +5967,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::engine`].
+    #[inline]
     #[must_use]
     pub fn with_engine(
         mut self,
@@ -5790,6 +5978,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -5797,6 +5986,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::node_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_node_configuration(
         mut self,
@@ -5807,6 +5997,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
     }
 
     /// Sets [`Self::revision`].
+    #[inline]
     #[must_use]
     pub fn with_revision(mut self, revision: impl Into<CompactString>) -> Self {
         self.revision = Some(revision.into());
@@ -5884,6 +6075,7 @@ impl UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateLlmModelDeploymentBodyNodeConfigurationGpu) -> Self {
         self.gpu = Some(gpu);
@@ -5891,6 +6083,7 @@ impl UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -5952,6 +6145,7 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     }
 
     /// Sets [`Self::access_mode`].
+    #[inline]
     #[must_use]
     pub fn with_access_mode(
         mut self,
@@ -5962,6 +6156,7 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     }
 
     /// Sets [`Self::storage_class`].
+    #[inline]
     #[must_use]
     pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
@@ -5969,6 +6164,7 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     }
 
     /// Sets [`Self::storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_storage_size(mut self, storage_size: f64) -> Self {
         self.storage_size = Some(storage_size);
@@ -5976,6 +6172,7 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: Option<f64>) -> Self {
         self.shm_size = Some(shm_size);

@@ -42,6 +42,7 @@ impl GetCreditBalanceResponse {
     }
 
     /// Sets [`Self::currency`].
+    #[inline]
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
@@ -49,6 +50,7 @@ impl GetCreditBalanceResponse {
     }
 
     /// Sets [`Self::customer_balance`].
+    #[inline]
     #[must_use]
     pub fn with_customer_balance(
         mut self,
@@ -59,6 +61,7 @@ impl GetCreditBalanceResponse {
     }
 
     /// Sets [`Self::grants`].
+    #[inline]
     #[must_use]
     pub fn with_grants(mut self, grants: GetCreditBalanceResponseGrants) -> Self {
         self.grants = Some(grants);
@@ -66,6 +69,7 @@ impl GetCreditBalanceResponse {
     }
 
     /// Sets [`Self::last_synced_at`].
+    #[inline]
     #[must_use]
     pub fn with_last_synced_at(mut self, last_synced_at: impl Into<CompactString>) -> Self {
         self.last_synced_at = Some(last_synced_at.into());
@@ -73,6 +77,7 @@ impl GetCreditBalanceResponse {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: GetCreditBalanceResponseGrants) -> Self {
         self.total = Some(total);
@@ -145,6 +150,7 @@ impl GetCreditBalanceResponseCustomerBalance {
     }
 
     /// Sets [`Self::amount`].
+    #[inline]
     #[must_use]
     pub fn with_amount(mut self, amount: f64) -> Self {
         self.amount = Some(amount);
@@ -194,6 +200,7 @@ impl GetCreditBalanceResponseGrants {
     }
 
     /// Sets [`Self::available`].
+    #[inline]
     #[must_use]
     pub fn with_available(mut self, available: f64) -> Self {
         self.available = Some(available);
@@ -201,6 +208,7 @@ impl GetCreditBalanceResponseGrants {
     }
 
     /// Sets [`Self::pending`].
+    #[inline]
     #[must_use]
     pub fn with_pending(mut self, pending: f64) -> Self {
         self.pending = Some(pending);
@@ -305,6 +313,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::byoc`].
+    #[inline]
     #[must_use]
     pub fn with_byoc(mut self, byoc: GetInvoiceResponseByoc) -> Self {
         self.byoc = Some(byoc);
@@ -312,6 +321,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::currency`].
+    #[inline]
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
@@ -319,6 +329,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::discounts`].
+    #[inline]
     #[must_use]
     pub fn with_discounts(mut self, discounts: GetInvoiceResponseDiscounts) -> Self {
         self.discounts = Some(discounts);
@@ -326,6 +337,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::egress_ip`].
+    #[inline]
     #[must_use]
     pub fn with_egress_ip(mut self, egress_ip: GetInvoiceResponseEgressIp) -> Self {
         self.egress_ip = Some(egress_ip);
@@ -333,6 +345,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::line_items`].
+    #[inline]
     #[must_use]
     pub fn with_line_items(mut self, line_items: Vec<GetInvoiceResponseLineItemsItem>) -> Self {
         self.line_items = Some(line_items);
@@ -340,6 +353,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: GetInvoiceResponseEgressIp) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -347,6 +361,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::paas`].
+    #[inline]
     #[must_use]
     pub fn with_paas(mut self, paas: GetInvoiceResponsePaas) -> Self {
         self.paas = Some(paas);
@@ -354,6 +369,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: GetInvoiceResponseScope) -> Self {
         self.scope = Some(scope);
@@ -361,6 +377,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: GetInvoiceResponseStatus) -> Self {
         self.status = Some(status);
@@ -368,6 +385,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::sub_total`].
+    #[inline]
     #[must_use]
     pub fn with_sub_total(mut self, sub_total: f64) -> Self {
         self.sub_total = Some(sub_total);
@@ -375,6 +393,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::tax`].
+    #[inline]
     #[must_use]
     pub fn with_tax(mut self, tax: GetInvoiceResponseTax) -> Self {
         self.tax = Some(tax);
@@ -382,6 +401,7 @@ impl GetInvoiceResponse {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -506,6 +526,7 @@ impl GetInvoiceResponseByoc {
     }
 
     /// Sets [`Self::clusters`].
+    #[inline]
     #[must_use]
     pub fn with_clusters(mut self, clusters: Vec<GetInvoiceResponseByocClustersItem>) -> Self {
         self.clusters = Some(clusters);
@@ -513,6 +534,7 @@ impl GetInvoiceResponseByoc {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: GetInvoiceResponseByocPrice) -> Self {
         self.price = Some(price);
@@ -520,6 +542,7 @@ impl GetInvoiceResponseByoc {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: GetInvoiceResponseByocUsage) -> Self {
         self.usage = Some(usage);
@@ -585,6 +608,7 @@ impl GetInvoiceResponseByocClustersItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -592,6 +616,7 @@ impl GetInvoiceResponseByocClustersItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -599,6 +624,7 @@ impl GetInvoiceResponseByocClustersItem {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: Map<String, Value>) -> Self {
         self.price = Some(price);
@@ -606,6 +632,7 @@ impl GetInvoiceResponseByocClustersItem {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: Map<String, Value>) -> Self {
         self.usage = Some(usage);
@@ -678,6 +705,7 @@ impl GetInvoiceResponseByocPrice {
     }
 
     /// Sets [`Self::cluster`].
+    #[inline]
     #[must_use]
     pub fn with_cluster(mut self, cluster: f64) -> Self {
         self.cluster = Some(cluster);
@@ -685,6 +713,7 @@ impl GetInvoiceResponseByocPrice {
     }
 
     /// Sets [`Self::gpu_memory`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_memory(mut self, gpu_memory: f64) -> Self {
         self.gpu_memory = Some(gpu_memory);
@@ -692,6 +721,7 @@ impl GetInvoiceResponseByocPrice {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: f64) -> Self {
         self.memory = Some(memory);
@@ -699,6 +729,7 @@ impl GetInvoiceResponseByocPrice {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -706,6 +737,7 @@ impl GetInvoiceResponseByocPrice {
     }
 
     /// Sets [`Self::vcpu`].
+    #[inline]
     #[must_use]
     pub fn with_vcpu(mut self, vcpu: f64) -> Self {
         self.vcpu = Some(vcpu);
@@ -780,6 +812,7 @@ impl GetInvoiceResponseByocUsage {
     }
 
     /// Sets [`Self::cluster_hours`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_hours(mut self, cluster_hours: f64) -> Self {
         self.cluster_hours = Some(cluster_hours);
@@ -787,6 +820,7 @@ impl GetInvoiceResponseByocUsage {
     }
 
     /// Sets [`Self::gpu_memory_gi_b_hours`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_memory_gi_b_hours(mut self, gpu_memory_gi_b_hours: f64) -> Self {
         self.gpu_memory_gi_b_hours = Some(gpu_memory_gi_b_hours);
@@ -794,6 +828,7 @@ impl GetInvoiceResponseByocUsage {
     }
 
     /// Sets [`Self::memory_gi_b_hours`].
+    #[inline]
     #[must_use]
     pub fn with_memory_gi_b_hours(mut self, memory_gi_b_hours: f64) -> Self {
         self.memory_gi_b_hours = Some(memory_gi_b_hours);
@@ -801,6 +836,7 @@ impl GetInvoiceResponseByocUsage {
     }
 
     /// Sets [`Self::vcpu_hours`].
+    #[inline]
     #[must_use]
     pub fn with_vcpu_hours(mut self, vcpu_hours: f64) -> Self {
         self.vcpu_hours = Some(vcpu_hours);
@@ -872,6 +908,7 @@ impl GetInvoiceResponseDiscounts {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -921,6 +958,7 @@ impl GetInvoiceResponseEgressIp {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: GetInvoiceResponseDiscounts) -> Self {
         self.price = Some(price);
@@ -928,6 +966,7 @@ impl GetInvoiceResponseEgressIp {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: GetInvoiceResponseEgressIpUsage) -> Self {
         self.usage = Some(usage);
@@ -975,6 +1014,7 @@ impl GetInvoiceResponseEgressIpUsage {
     }
 
     /// Sets [`Self::hours`].
+    #[inline]
     #[must_use]
     pub fn with_hours(mut self, hours: f64) -> Self {
         self.hours = Some(hours);
@@ -1030,6 +1070,7 @@ impl GetInvoiceResponseLineItemsItem {
     }
 
     /// Sets [`Self::base`].
+    #[inline]
     #[must_use]
     pub fn with_base(mut self, base: f64) -> Self {
         self.base = Some(base);
@@ -1037,6 +1078,7 @@ impl GetInvoiceResponseLineItemsItem {
     }
 
     /// Sets [`Self::proration`].
+    #[inline]
     #[must_use]
     pub fn with_proration(mut self, proration: f64) -> Self {
         self.proration = Some(proration);
@@ -1044,6 +1086,7 @@ impl GetInvoiceResponseLineItemsItem {
     }
 
     /// Sets [`Self::title`].
+    #[inline]
     #[must_use]
     pub fn with_title(mut self, title: impl Into<CompactString>) -> Self {
         self.title = Some(title.into());
@@ -1051,6 +1094,7 @@ impl GetInvoiceResponseLineItemsItem {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -1117,6 +1161,7 @@ impl GetInvoiceResponsePaas {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: GetInvoiceResponsePaasPrice) -> Self {
         self.price = Some(price);
@@ -1124,6 +1169,7 @@ impl GetInvoiceResponsePaas {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: GetInvoiceResponsePaasUsage) -> Self {
         self.usage = Some(usage);
@@ -1195,6 +1241,7 @@ impl GetInvoiceResponsePaasPrice {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: f64) -> Self {
         self.cpu = Some(cpu);
@@ -1202,6 +1249,7 @@ impl GetInvoiceResponsePaasPrice {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: f64) -> Self {
         self.gpu = Some(gpu);
@@ -1209,6 +1257,7 @@ impl GetInvoiceResponsePaasPrice {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: f64) -> Self {
         self.memory = Some(memory);
@@ -1216,6 +1265,7 @@ impl GetInvoiceResponsePaasPrice {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: f64) -> Self {
         self.storage = Some(storage);
@@ -1223,6 +1273,7 @@ impl GetInvoiceResponsePaasPrice {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -1299,6 +1350,7 @@ impl GetInvoiceResponsePaasTeamsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -1306,6 +1358,7 @@ impl GetInvoiceResponsePaasTeamsItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -1313,6 +1366,7 @@ impl GetInvoiceResponsePaasTeamsItem {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: Map<String, Value>) -> Self {
         self.price = Some(price);
@@ -1320,6 +1374,7 @@ impl GetInvoiceResponsePaasTeamsItem {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Vec<Map<String, Value>>) -> Self {
         self.projects = Some(projects);
@@ -1327,6 +1382,7 @@ impl GetInvoiceResponsePaasTeamsItem {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: Map<String, Value>) -> Self {
         self.usage = Some(usage);
@@ -1409,6 +1465,7 @@ impl GetInvoiceResponsePaasUsage {
     }
 
     /// Sets [`Self::build`].
+    #[inline]
     #[must_use]
     pub fn with_build(mut self, build: Map<String, Value>) -> Self {
         self.build = Some(build);
@@ -1416,6 +1473,7 @@ impl GetInvoiceResponsePaasUsage {
     }
 
     /// Sets [`Self::gpu_on_demand_hours`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_on_demand_hours(mut self, gpu_on_demand_hours: f64) -> Self {
         self.gpu_on_demand_hours = Some(gpu_on_demand_hours);
@@ -1423,6 +1481,7 @@ impl GetInvoiceResponsePaasUsage {
     }
 
     /// Sets [`Self::gpu_spot_hours`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_spot_hours(mut self, gpu_spot_hours: f64) -> Self {
         self.gpu_spot_hours = Some(gpu_spot_hours);
@@ -1430,6 +1489,7 @@ impl GetInvoiceResponsePaasUsage {
     }
 
     /// Sets [`Self::memory_gi_b_hours`].
+    #[inline]
     #[must_use]
     pub fn with_memory_gi_b_hours(mut self, memory_gi_b_hours: f64) -> Self {
         self.memory_gi_b_hours = Some(memory_gi_b_hours);
@@ -1437,6 +1497,7 @@ impl GetInvoiceResponsePaasUsage {
     }
 
     /// Sets [`Self::run`].
+    #[inline]
     #[must_use]
     pub fn with_run(mut self, run: Map<String, Value>) -> Self {
         self.run = Some(run);
@@ -1444,6 +1505,7 @@ impl GetInvoiceResponsePaasUsage {
     }
 
     /// Sets [`Self::storage_gi_b_hours`].
+    #[inline]
     #[must_use]
     pub fn with_storage_gi_b_hours(mut self, storage_gi_b_hours: f64) -> Self {
         self.storage_gi_b_hours = Some(storage_gi_b_hours);
@@ -1451,6 +1513,7 @@ impl GetInvoiceResponsePaasUsage {
     }
 
     /// Sets [`Self::vcpu_hours`].
+    #[inline]
     #[must_use]
     pub fn with_vcpu_hours(mut self, vcpu_hours: f64) -> Self {
         self.vcpu_hours = Some(vcpu_hours);
@@ -1546,6 +1609,7 @@ impl GetInvoiceResponsePeriod {
     }
 
     /// Sets [`Self::end`].
+    #[inline]
     #[must_use]
     pub fn with_end(mut self, end: f64) -> Self {
         self.end = Some(end);
@@ -1553,6 +1617,7 @@ impl GetInvoiceResponsePeriod {
     }
 
     /// Sets [`Self::start`].
+    #[inline]
     #[must_use]
     pub fn with_start(mut self, start: f64) -> Self {
         self.start = Some(start);
@@ -1605,6 +1670,7 @@ impl GetInvoiceResponseScope {
     }
 
     /// Sets [`Self::entity_id`].
+    #[inline]
     #[must_use]
     pub fn with_entity_id(mut self, entity_id: impl Into<CompactString>) -> Self {
         self.entity_id = Some(entity_id.into());
@@ -1612,6 +1678,7 @@ impl GetInvoiceResponseScope {
     }
 
     /// Sets [`Self::entity_type`].
+    #[inline]
     #[must_use]
     pub fn with_entity_type(mut self, entity_type: GetInvoiceResponseScopeEntityType) -> Self {
         self.entity_type = Some(entity_type);
@@ -1693,6 +1760,7 @@ impl GetInvoiceResponseTax {
     }
 
     /// Sets [`Self::amount`].
+    #[inline]
     #[must_use]
     pub fn with_amount(mut self, amount: f64) -> Self {
         self.amount = Some(amount);
@@ -1700,6 +1768,7 @@ impl GetInvoiceResponseTax {
     }
 
     /// Sets [`Self::percent`].
+    #[inline]
     #[must_use]
     pub fn with_percent(mut self, percent: f64) -> Self {
         self.percent = Some(percent);
@@ -1777,6 +1846,7 @@ impl GetInvoiceDetailsResponse {
     }
 
     /// Sets [`Self::paid`].
+    #[inline]
     #[must_use]
     pub fn with_paid(mut self, paid: bool) -> Self {
         self.paid = Some(paid);
@@ -1784,6 +1854,7 @@ impl GetInvoiceDetailsResponse {
     }
 
     /// Sets [`Self::byoc_usage`].
+    #[inline]
     #[must_use]
     pub fn with_byoc_usage(mut self, byoc_usage: GetInvoiceDetailsResponseByocUsage) -> Self {
         self.byoc_usage = Some(byoc_usage);
@@ -1791,6 +1862,7 @@ impl GetInvoiceDetailsResponse {
     }
 
     /// Sets [`Self::line_items`].
+    #[inline]
     #[must_use]
     pub fn with_line_items(
         mut self,
@@ -1801,6 +1873,7 @@ impl GetInvoiceDetailsResponse {
     }
 
     /// Sets [`Self::sub_total`].
+    #[inline]
     #[must_use]
     pub fn with_sub_total(mut self, sub_total: f64) -> Self {
         self.sub_total = Some(sub_total);
@@ -1808,6 +1881,7 @@ impl GetInvoiceDetailsResponse {
     }
 
     /// Sets [`Self::discount`].
+    #[inline]
     #[must_use]
     pub fn with_discount(mut self, discount: f64) -> Self {
         self.discount = Some(discount);
@@ -1815,6 +1889,7 @@ impl GetInvoiceDetailsResponse {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -1951,6 +2026,7 @@ impl GetInvoiceDetailsResponseByocUsage {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: GetInvoiceResponseDiscounts) -> Self {
         self.price = Some(price);
@@ -2000,6 +2076,7 @@ impl GetInvoiceDetailsResponsePaasUsage {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: GetInvoiceDetailsResponsePaasUsagePrice) -> Self {
         self.price = Some(price);
@@ -2007,6 +2084,7 @@ impl GetInvoiceDetailsResponsePaasUsage {
     }
 
     /// Sets [`Self::teams`].
+    #[inline]
     #[must_use]
     pub fn with_teams(mut self, teams: Vec<GetInvoiceDetailsResponsePaasUsageTeamsItem>) -> Self {
         self.teams = Some(teams);
@@ -2065,6 +2143,7 @@ impl GetInvoiceDetailsResponsePaasUsagePrice {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -2072,6 +2151,7 @@ impl GetInvoiceDetailsResponsePaasUsagePrice {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: f64) -> Self {
         self.cpu = Some(cpu);
@@ -2079,6 +2159,7 @@ impl GetInvoiceDetailsResponsePaasUsagePrice {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: f64) -> Self {
         self.memory = Some(memory);
@@ -2086,6 +2167,7 @@ impl GetInvoiceDetailsResponsePaasUsagePrice {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: f64) -> Self {
         self.storage = Some(storage);
@@ -2152,6 +2234,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -2159,6 +2242,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -2166,6 +2250,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItem {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: GetInvoiceDetailsResponsePaasUsageTeamsItemUsage) -> Self {
         self.usage = Some(usage);
@@ -2221,6 +2306,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: GetInvoiceDetailsResponsePaasUsagePrice) -> Self {
         self.price = Some(price);
@@ -2228,6 +2314,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(
         mut self,
@@ -2283,6 +2370,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -2290,6 +2378,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: GetInvoiceDetailsResponsePaasUsagePrice) -> Self {
         self.price = Some(price);
@@ -2342,6 +2431,7 @@ impl GetInvoiceDetailsResponseLineItemsItem {
     }
 
     /// Sets [`Self::title`].
+    #[inline]
     #[must_use]
     pub fn with_title(mut self, title: impl Into<CompactString>) -> Self {
         self.title = Some(title.into());
@@ -2349,6 +2439,7 @@ impl GetInvoiceDetailsResponseLineItemsItem {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -2464,6 +2555,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::byoc`].
+    #[inline]
     #[must_use]
     pub fn with_byoc(mut self, byoc: GetInvoiceResponseByoc) -> Self {
         self.byoc = Some(byoc);
@@ -2471,6 +2563,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::currency`].
+    #[inline]
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
@@ -2478,6 +2571,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::egress_ip`].
+    #[inline]
     #[must_use]
     pub fn with_egress_ip(mut self, egress_ip: GetInvoiceResponseEgressIp) -> Self {
         self.egress_ip = Some(egress_ip);
@@ -2485,6 +2579,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: GetInvoiceResponseEgressIp) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -2492,6 +2587,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::paas`].
+    #[inline]
     #[must_use]
     pub fn with_paas(mut self, paas: GetInvoiceResponsePaas) -> Self {
         self.paas = Some(paas);
@@ -2499,6 +2595,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: GetInvoiceResponseScope) -> Self {
         self.scope = Some(scope);
@@ -2506,6 +2603,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::timestamp`].
+    #[inline]
     #[must_use]
     pub fn with_timestamp(mut self, timestamp: f64) -> Self {
         self.timestamp = Some(timestamp);
@@ -2513,6 +2611,7 @@ impl GetUsageResponse {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -2596,6 +2695,7 @@ impl ListInvoicesResponse {
     }
 
     /// Sets [`Self::invoices`].
+    #[inline]
     #[must_use]
     pub fn with_invoices(mut self, invoices: Vec<ListInvoicesResponseInvoicesItem>) -> Self {
         self.invoices = Some(invoices);
@@ -2672,6 +2772,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::byoc`].
+    #[inline]
     #[must_use]
     pub fn with_byoc(mut self, byoc: ListInvoicesResponseInvoicesItemByoc) -> Self {
         self.byoc = Some(byoc);
@@ -2679,6 +2780,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::currency`].
+    #[inline]
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
@@ -2686,6 +2788,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::egress_ip`].
+    #[inline]
     #[must_use]
     pub fn with_egress_ip(mut self, egress_ip: GetInvoiceResponseEgressIp) -> Self {
         self.egress_ip = Some(egress_ip);
@@ -2693,6 +2796,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -2700,6 +2804,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: GetInvoiceResponseEgressIp) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -2707,6 +2812,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::paas`].
+    #[inline]
     #[must_use]
     pub fn with_paas(mut self, paas: ListInvoicesResponseInvoicesItemByoc) -> Self {
         self.paas = Some(paas);
@@ -2714,6 +2820,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::period`].
+    #[inline]
     #[must_use]
     pub fn with_period(mut self, period: GetInvoiceResponsePeriod) -> Self {
         self.period = Some(period);
@@ -2721,6 +2828,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: GetInvoiceResponseScope) -> Self {
         self.scope = Some(scope);
@@ -2728,6 +2836,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: GetInvoiceResponseStatus) -> Self {
         self.status = Some(status);
@@ -2735,6 +2844,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::sub_total`].
+    #[inline]
     #[must_use]
     pub fn with_sub_total(mut self, sub_total: f64) -> Self {
         self.sub_total = Some(sub_total);
@@ -2742,6 +2852,7 @@ impl ListInvoicesResponseInvoicesItem {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);
@@ -2845,6 +2956,7 @@ impl ListInvoicesResponseInvoicesItemByoc {
     }
 
     /// Sets [`Self::price`].
+    #[inline]
     #[must_use]
     pub fn with_price(mut self, price: Map<String, Value>) -> Self {
         self.price = Some(price);
@@ -2852,6 +2964,7 @@ impl ListInvoicesResponseInvoicesItemByoc {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: Map<String, Value>) -> Self {
         self.usage = Some(usage);
@@ -3083,6 +3196,7 @@ impl ListUsageResponse {
     }
 
     /// Sets [`Self::granularity`].
+    #[inline]
     #[must_use]
     pub fn with_granularity(mut self, granularity: ListUsageGranularity) -> Self {
         self.granularity = Some(granularity);
@@ -3090,6 +3204,7 @@ impl ListUsageResponse {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: GetInvoiceResponseScope) -> Self {
         self.scope = Some(scope);
@@ -3097,6 +3212,7 @@ impl ListUsageResponse {
     }
 
     /// Sets [`Self::usage`].
+    #[inline]
     #[must_use]
     pub fn with_usage(mut self, usage: Vec<ListUsageResponseUsageItem>) -> Self {
         self.usage = Some(usage);
@@ -3104,6 +3220,7 @@ impl ListUsageResponse {
     }
 
     /// Sets [`Self::window`].
+    #[inline]
     #[must_use]
     pub fn with_window(mut self, window: GetInvoiceResponsePeriod) -> Self {
         self.window = Some(window);
@@ -3182,6 +3299,7 @@ impl ListUsageResponseUsageItem {
     }
 
     /// Sets [`Self::byoc`].
+    #[inline]
     #[must_use]
     pub fn with_byoc(mut self, byoc: ListInvoicesResponseInvoicesItemByoc) -> Self {
         self.byoc = Some(byoc);
@@ -3189,6 +3307,7 @@ impl ListUsageResponseUsageItem {
     }
 
     /// Sets [`Self::currency`].
+    #[inline]
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
@@ -3196,6 +3315,7 @@ impl ListUsageResponseUsageItem {
     }
 
     /// Sets [`Self::egress_ip`].
+    #[inline]
     #[must_use]
     pub fn with_egress_ip(mut self, egress_ip: GetInvoiceResponseEgressIp) -> Self {
         self.egress_ip = Some(egress_ip);
@@ -3203,6 +3323,7 @@ impl ListUsageResponseUsageItem {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: GetInvoiceResponseEgressIp) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -3210,6 +3331,7 @@ impl ListUsageResponseUsageItem {
     }
 
     /// Sets [`Self::paas`].
+    #[inline]
     #[must_use]
     pub fn with_paas(mut self, paas: ListInvoicesResponseInvoicesItemByoc) -> Self {
         self.paas = Some(paas);
@@ -3217,6 +3339,7 @@ impl ListUsageResponseUsageItem {
     }
 
     /// Sets [`Self::timestamp`].
+    #[inline]
     #[must_use]
     pub fn with_timestamp(mut self, timestamp: f64) -> Self {
         self.timestamp = Some(timestamp);
@@ -3224,6 +3347,7 @@ impl ListUsageResponseUsageItem {
     }
 
     /// Sets [`Self::total`].
+    #[inline]
     #[must_use]
     pub fn with_total(mut self, total: f64) -> Self {
         self.total = Some(total);

@@ -85,6 +85,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudClusterBodyAws) -> Self {
         self.aws = Some(aws);
@@ -92,6 +93,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: CreateCloudClusterBodyAzure) -> Self {
         self.azure = Some(azure);
@@ -99,6 +101,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::byok`].
+    #[inline]
     #[must_use]
     pub fn with_byok(mut self, byok: CreateCloudClusterBodyByok) -> Self {
         self.byok = Some(byok);
@@ -106,6 +109,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::coordinates`].
+    #[inline]
     #[must_use]
     pub fn with_coordinates(mut self, coordinates: CreateCloudClusterBodyCoordinates) -> Self {
         self.coordinates = Some(coordinates);
@@ -113,6 +117,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::coreweave`].
+    #[inline]
     #[must_use]
     pub fn with_coreweave(mut self, coreweave: CreateCloudClusterBodyCoreweave) -> Self {
         self.coreweave = Some(coreweave);
@@ -120,6 +125,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -127,6 +133,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudClusterBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -134,6 +141,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::integration_id`].
+    #[inline]
     #[must_use]
     pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
@@ -141,6 +149,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::kubernetes_version`].
+    #[inline]
     #[must_use]
     pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
@@ -148,6 +157,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::nebius`].
+    #[inline]
     #[must_use]
     pub fn with_nebius(mut self, nebius: CreateCloudClusterBodyNebius) -> Self {
         self.nebius = Some(nebius);
@@ -155,6 +165,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::oci`].
+    #[inline]
     #[must_use]
     pub fn with_oci(mut self, oci: CreateCloudClusterBodyOci) -> Self {
         self.oci = Some(oci);
@@ -162,6 +173,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -169,6 +181,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -176,6 +189,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(mut self, settings: CreateCloudClusterBodySettings) -> Self {
         self.settings = Some(settings);
@@ -183,6 +197,7 @@ impl CreateCloudClusterBody {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateCloudClusterBodyStorage) -> Self {
         self.storage = Some(storage);
@@ -334,6 +349,7 @@ impl CreateCloudClusterBodyAws {
     }
 
     /// Sets [`Self::enable_public_access_cidrs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_public_access_cidrs(mut self, enable_public_access_cidrs: bool) -> Self {
         self.enable_public_access_cidrs = Some(enable_public_access_cidrs);
@@ -341,6 +357,7 @@ impl CreateCloudClusterBodyAws {
     }
 
     /// Sets [`Self::public_access_cidrs`].
+    #[inline]
     #[must_use]
     pub fn with_public_access_cidrs(mut self, public_access_cidrs: Vec<CompactString>) -> Self {
         self.public_access_cidrs = Some(public_access_cidrs);
@@ -348,6 +365,7 @@ impl CreateCloudClusterBodyAws {
     }
 
     /// Sets [`Self::subnet_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_subnet_configuration(
         mut self,
@@ -358,6 +376,7 @@ impl CreateCloudClusterBodyAws {
     }
 
     /// Sets [`Self::vpc_egress`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_egress(mut self, vpc_egress: bool) -> Self {
         self.vpc_egress = Some(vpc_egress);
@@ -444,6 +463,7 @@ impl CreateCloudClusterBodyAwsSubnetConfiguration {
     }
 
     /// Sets [`Self::vpc_id`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_id(mut self, vpc_id: impl Into<CompactString>) -> Self {
         self.vpc_id = Some(vpc_id.into());
@@ -519,6 +539,7 @@ impl CreateCloudClusterBodyAzure {
     }
 
     /// Sets [`Self::authorized_ip_ranges`].
+    #[inline]
     #[must_use]
     pub fn with_authorized_ip_ranges(mut self, authorized_ip_ranges: Vec<CompactString>) -> Self {
         self.authorized_ip_ranges = Some(authorized_ip_ranges);
@@ -526,6 +547,7 @@ impl CreateCloudClusterBodyAzure {
     }
 
     /// Sets [`Self::enable_authorized_ip_ranges`].
+    #[inline]
     #[must_use]
     pub fn with_enable_authorized_ip_ranges(mut self, enable_authorized_ip_ranges: bool) -> Self {
         self.enable_authorized_ip_ranges = Some(enable_authorized_ip_ranges);
@@ -533,6 +555,7 @@ impl CreateCloudClusterBodyAzure {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: CreateCloudClusterBodyAzureNetworking) -> Self {
         self.networking = Some(networking);
@@ -604,6 +627,7 @@ impl CreateCloudClusterBodyAzureNetworking {
     }
 
     /// Sets [`Self::network_plugin_mode`].
+    #[inline]
     #[must_use]
     pub fn with_network_plugin_mode(
         mut self,
@@ -614,6 +638,7 @@ impl CreateCloudClusterBodyAzureNetworking {
     }
 
     /// Sets [`Self::vnet_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_vnet_configuration(
         mut self,
@@ -688,6 +713,7 @@ impl CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
     }
 
     /// Sets [`Self::vnet_id`].
+    #[inline]
     #[must_use]
     pub fn with_vnet_id(mut self, vnet_id: impl Into<CompactString>) -> Self {
         self.vnet_id = Some(vnet_id.into());
@@ -852,6 +878,7 @@ impl CreateCloudClusterBodyCoreweave {
     }
 
     /// Sets [`Self::network`].
+    #[inline]
     #[must_use]
     pub fn with_network(mut self, network: CreateCloudClusterBodyCoreweaveNetwork) -> Self {
         self.network = Some(network);
@@ -910,6 +937,7 @@ impl CreateCloudClusterBodyCoreweaveNetwork {
     }
 
     /// Sets [`Self::custom_prefix_names`].
+    #[inline]
     #[must_use]
     pub fn with_custom_prefix_names(
         mut self,
@@ -920,6 +948,7 @@ impl CreateCloudClusterBodyCoreweaveNetwork {
     }
 
     /// Sets [`Self::vpc_id`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_id(mut self, vpc_id: impl Into<CompactString>) -> Self {
         self.vpc_id = Some(vpc_id.into());
@@ -1071,6 +1100,7 @@ impl CreateCloudClusterBodyGcp {
     }
 
     /// Sets [`Self::authorized_ip_ranges`].
+    #[inline]
     #[must_use]
     pub fn with_authorized_ip_ranges(mut self, authorized_ip_ranges: Vec<CompactString>) -> Self {
         self.authorized_ip_ranges = Some(authorized_ip_ranges);
@@ -1078,6 +1108,7 @@ impl CreateCloudClusterBodyGcp {
     }
 
     /// Sets [`Self::enable_authorized_ip_ranges`].
+    #[inline]
     #[must_use]
     pub fn with_enable_authorized_ip_ranges(mut self, enable_authorized_ip_ranges: bool) -> Self {
         self.enable_authorized_ip_ranges = Some(enable_authorized_ip_ranges);
@@ -1085,6 +1116,7 @@ impl CreateCloudClusterBodyGcp {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: CreateCloudClusterBodyGcpNetworking) -> Self {
         self.networking = Some(networking);
@@ -1092,6 +1124,7 @@ impl CreateCloudClusterBodyGcp {
     }
 
     /// Sets [`Self::project_id`].
+    #[inline]
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
@@ -1168,6 +1201,7 @@ impl CreateCloudClusterBodyGcpNetworking {
     }
 
     /// Sets [`Self::network`].
+    #[inline]
     #[must_use]
     pub fn with_network(mut self, network: impl Into<CompactString>) -> Self {
         self.network = Some(network.into());
@@ -1175,6 +1209,7 @@ impl CreateCloudClusterBodyGcpNetworking {
     }
 
     /// Sets [`Self::subnetwork`].
+    #[inline]
     #[must_use]
     pub fn with_subnetwork(mut self, subnetwork: impl Into<CompactString>) -> Self {
         self.subnetwork = Some(subnetwork.into());
@@ -1335,6 +1370,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(
         mut self,
@@ -1345,6 +1381,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::availability_zones`].
+    #[inline]
     #[must_use]
     pub fn with_availability_zones(mut self, availability_zones: Vec<CompactString>) -> Self {
         self.availability_zones = Some(availability_zones);
@@ -1352,6 +1389,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudClusterBodyNodePoolsItemAws) -> Self {
         self.aws = Some(aws);
@@ -1359,6 +1397,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: CreateCloudClusterBodyNodePoolsItemAzure) -> Self {
         self.azure = Some(azure);
@@ -1366,6 +1405,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::compute_resources`].
+    #[inline]
     #[must_use]
     pub fn with_compute_resources(
         mut self,
@@ -1376,6 +1416,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::disk_size`].
+    #[inline]
     #[must_use]
     pub fn with_disk_size(mut self, disk_size: i64) -> Self {
         self.disk_size = Some(disk_size);
@@ -1383,6 +1424,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::disk_type`].
+    #[inline]
     #[must_use]
     pub fn with_disk_type(mut self, disk_type: impl Into<CompactString>) -> Self {
         self.disk_type = Some(disk_type.into());
@@ -1390,6 +1432,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudClusterBodyNodePoolsItemGcp) -> Self {
         self.gcp = Some(gcp);
@@ -1397,6 +1440,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::labels`].
+    #[inline]
     #[must_use]
     pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
         self.labels = Some(labels);
@@ -1404,6 +1448,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::nebius`].
+    #[inline]
     #[must_use]
     pub fn with_nebius(mut self, nebius: CreateCloudClusterBodyNodePoolsItemNebius) -> Self {
         self.nebius = Some(nebius);
@@ -1411,6 +1456,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::node_count`].
+    #[inline]
     #[must_use]
     pub fn with_node_count(mut self, node_count: i64) -> Self {
         self.node_count = Some(node_count);
@@ -1418,6 +1464,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::node_type`].
+    #[inline]
     #[must_use]
     pub fn with_node_type(mut self, node_type: impl Into<CompactString>) -> Self {
         self.node_type = Some(node_type.into());
@@ -1425,6 +1472,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::oci`].
+    #[inline]
     #[must_use]
     pub fn with_oci(mut self, oci: CreateCloudClusterBodyNodePoolsItemOci) -> Self {
         self.oci = Some(oci);
@@ -1432,6 +1480,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::preemptible`].
+    #[inline]
     #[must_use]
     pub fn with_preemptible(mut self, preemptible: bool) -> Self {
         self.preemptible = Some(preemptible);
@@ -1439,6 +1488,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::scheduling`].
+    #[inline]
     #[must_use]
     pub fn with_scheduling(
         mut self,
@@ -1449,6 +1499,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::subnets`].
+    #[inline]
     #[must_use]
     pub fn with_subnets(mut self, subnets: Vec<CompactString>) -> Self {
         self.subnets = Some(subnets);
@@ -1456,6 +1507,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::default_pool`].
+    #[inline]
     #[must_use]
     pub fn with_default_pool(mut self, default_pool: bool) -> Self {
         self.default_pool = Some(default_pool);
@@ -1463,6 +1515,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::platform`].
+    #[inline]
     #[must_use]
     pub fn with_platform(mut self, platform: CreateCloudClusterBodyNodePoolsItemPlatform) -> Self {
         self.platform = Some(platform);
@@ -1470,6 +1523,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
     }
 
     /// Sets [`Self::provider_id`].
+    #[inline]
     #[must_use]
     pub fn with_provider_id(mut self, provider_id: impl Into<CompactString>) -> Self {
         self.provider_id = Some(provider_id.into());
@@ -1632,6 +1686,7 @@ impl CreateCloudClusterBodyNodePoolsItemAutoscaling {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -1639,6 +1694,7 @@ impl CreateCloudClusterBodyNodePoolsItemAutoscaling {
     }
 
     /// Sets [`Self::max`].
+    #[inline]
     #[must_use]
     pub fn with_max(mut self, max: i64) -> Self {
         self.max = Some(max);
@@ -1646,6 +1702,7 @@ impl CreateCloudClusterBodyNodePoolsItemAutoscaling {
     }
 
     /// Sets [`Self::min`].
+    #[inline]
     #[must_use]
     pub fn with_min(mut self, min: i64) -> Self {
         self.min = Some(min);
@@ -1698,6 +1755,7 @@ impl CreateCloudClusterBodyNodePoolsItemAws {
     }
 
     /// Sets [`Self::launch_template`].
+    #[inline]
     #[must_use]
     pub fn with_launch_template(
         mut self,
@@ -1805,6 +1863,7 @@ impl CreateCloudClusterBodyNodePoolsItemAzure {
     }
 
     /// Sets [`Self::enable_public_node_ip`].
+    #[inline]
     #[must_use]
     pub fn with_enable_public_node_ip(mut self, enable_public_node_ip: bool) -> Self {
         self.enable_public_node_ip = Some(enable_public_node_ip);
@@ -1812,6 +1871,7 @@ impl CreateCloudClusterBodyNodePoolsItemAzure {
     }
 
     /// Sets [`Self::system_pool`].
+    #[inline]
     #[must_use]
     pub fn with_system_pool(mut self, system_pool: bool) -> Self {
         self.system_pool = Some(system_pool);
@@ -1819,6 +1879,7 @@ impl CreateCloudClusterBodyNodePoolsItemAzure {
     }
 
     /// Sets [`Self::vnet_subnet_id`].
+    #[inline]
     #[must_use]
     pub fn with_vnet_subnet_id(mut self, vnet_subnet_id: impl Into<CompactString>) -> Self {
         self.vnet_subnet_id = Some(vnet_subnet_id.into());
@@ -1878,6 +1939,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResources {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu) -> Self {
         self.gpu = Some(gpu);
@@ -1939,6 +2001,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::timeslicing`].
+    #[inline]
     #[must_use]
     pub fn with_timeslicing(
         mut self,
@@ -1949,6 +2012,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::supported`].
+    #[inline]
     #[must_use]
     pub fn with_supported(mut self, supported: bool) -> Self {
         self.supported = Some(supported);
@@ -1956,6 +2020,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
@@ -1963,6 +2028,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::resources`].
+    #[inline]
     #[must_use]
     pub fn with_resources(
         mut self,
@@ -1973,6 +2039,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::mig`].
+    #[inline]
     #[must_use]
     pub fn with_mig(
         mut self,
@@ -1983,6 +2050,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::count`].
+    #[inline]
     #[must_use]
     pub fn with_count(mut self, count: f64) -> Self {
         self.count = Some(count);
@@ -2061,6 +2129,7 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -2068,6 +2137,7 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
     }
 
     /// Sets [`Self::num_slices`].
+    #[inline]
     #[must_use]
     pub fn with_num_slices(mut self, num_slices: f64) -> Self {
         self.num_slices = Some(num_slices);
@@ -2118,6 +2188,7 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuResources {
     }
 
     /// Sets [`Self::memory_info`].
+    #[inline]
     #[must_use]
     pub fn with_memory_info(
         mut self,
@@ -2165,6 +2236,7 @@ impl CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
     }
 
     /// Sets [`Self::size_in_gi_b`].
+    #[inline]
     #[must_use]
     pub fn with_size_in_gi_b(mut self, size_in_gi_b: f64) -> Self {
         self.size_in_gi_b = Some(size_in_gi_b);
@@ -2214,6 +2286,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -2221,6 +2294,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
     }
 
     /// Sets [`Self::partitions`].
+    #[inline]
     #[must_use]
     pub fn with_partitions(mut self, partitions: Vec<CompactString>) -> Self {
         self.partitions = Some(partitions);
@@ -2273,6 +2347,7 @@ impl CreateCloudClusterBodyNodePoolsItemGcp {
     }
 
     /// Sets [`Self::enable_private_nodes`].
+    #[inline]
     #[must_use]
     pub fn with_enable_private_nodes(mut self, enable_private_nodes: bool) -> Self {
         self.enable_private_nodes = Some(enable_private_nodes);
@@ -2334,6 +2409,7 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
     }
 
     /// Sets [`Self::enable_public_node_ips`].
+    #[inline]
     #[must_use]
     pub fn with_enable_public_node_ips(mut self, enable_public_node_ips: bool) -> Self {
         self.enable_public_node_ips = Some(enable_public_node_ips);
@@ -2341,6 +2417,7 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
     }
 
     /// Sets [`Self::gpu_cluster_id`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_cluster_id(mut self, gpu_cluster_id: impl Into<CompactString>) -> Self {
         self.gpu_cluster_id = Some(gpu_cluster_id.into());
@@ -2348,6 +2425,7 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
     }
 
     /// Sets [`Self::gpu_driver_version`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_driver_version(mut self, gpu_driver_version: impl Into<CompactString>) -> Self {
         self.gpu_driver_version = Some(gpu_driver_version.into());
@@ -2355,6 +2433,7 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
     }
 
     /// Sets [`Self::os_version`].
+    #[inline]
     #[must_use]
     pub fn with_os_version(mut self, os_version: impl Into<CompactString>) -> Self {
         self.os_version = Some(os_version.into());
@@ -2494,6 +2573,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_addons`].
+    #[inline]
     #[must_use]
     pub fn with_allow_addons(mut self, allow_addons: bool) -> Self {
         self.allow_addons = Some(allow_addons);
@@ -2501,6 +2581,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_builds`].
+    #[inline]
     #[must_use]
     pub fn with_allow_builds(mut self, allow_builds: bool) -> Self {
         self.allow_builds = Some(allow_builds);
@@ -2508,6 +2589,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_ceph`].
+    #[inline]
     #[must_use]
     pub fn with_allow_ceph(mut self, allow_ceph: bool) -> Self {
         self.allow_ceph = Some(allow_ceph);
@@ -2515,6 +2597,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_jobs`].
+    #[inline]
     #[must_use]
     pub fn with_allow_jobs(mut self, allow_jobs: bool) -> Self {
         self.allow_jobs = Some(allow_jobs);
@@ -2522,6 +2605,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_services`].
+    #[inline]
     #[must_use]
     pub fn with_allow_services(mut self, allow_services: bool) -> Self {
         self.allow_services = Some(allow_services);
@@ -2529,6 +2613,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::only_gpu_builds`].
+    #[inline]
     #[must_use]
     pub fn with_only_gpu_builds(mut self, only_gpu_builds: bool) -> Self {
         self.only_gpu_builds = Some(only_gpu_builds);
@@ -2536,6 +2621,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::only_gpu_jobs`].
+    #[inline]
     #[must_use]
     pub fn with_only_gpu_jobs(mut self, only_gpu_jobs: bool) -> Self {
         self.only_gpu_jobs = Some(only_gpu_jobs);
@@ -2543,6 +2629,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::only_gpu_services`].
+    #[inline]
     #[must_use]
     pub fn with_only_gpu_services(mut self, only_gpu_services: bool) -> Self {
         self.only_gpu_services = Some(only_gpu_services);
@@ -2630,6 +2717,7 @@ impl CreateCloudClusterBodyNodePoolsItemPlatform {
     }
 
     /// Sets [`Self::architecture`].
+    #[inline]
     #[must_use]
     pub fn with_architecture(
         mut self,
@@ -2846,6 +2934,7 @@ impl CreateCloudClusterBodyRestrictions {
     }
 
     /// Sets [`Self::teams`].
+    #[inline]
     #[must_use]
     pub fn with_teams(mut self, teams: Vec<CreateCloudClusterBodyRestrictionsTeamsItem>) -> Self {
         self.teams = Some(teams);
@@ -2958,6 +3047,7 @@ impl CreateCloudClusterBodySettings {
     }
 
     /// Sets [`Self::builds`].
+    #[inline]
     #[must_use]
     pub fn with_builds(mut self, builds: CreateCloudClusterBodySettingsBuilds) -> Self {
         self.builds = Some(builds);
@@ -2965,6 +3055,7 @@ impl CreateCloudClusterBodySettings {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -2975,6 +3066,7 @@ impl CreateCloudClusterBodySettings {
     }
 
     /// Sets [`Self::logging`].
+    #[inline]
     #[must_use]
     pub fn with_logging(mut self, logging: CreateCloudClusterBodySettingsLogging) -> Self {
         self.logging = Some(logging);
@@ -2982,6 +3074,7 @@ impl CreateCloudClusterBodySettings {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: CreateCloudClusterBodySettingsNetworking) -> Self {
         self.networking = Some(networking);
@@ -2989,6 +3082,7 @@ impl CreateCloudClusterBodySettings {
     }
 
     /// Sets [`Self::registry`].
+    #[inline]
     #[must_use]
     pub fn with_registry(mut self, registry: CreateCloudClusterBodySettingsRegistry) -> Self {
         self.registry = Some(registry);
@@ -2996,6 +3090,7 @@ impl CreateCloudClusterBodySettings {
     }
 
     /// Sets [`Self::request_modifiers`].
+    #[inline]
     #[must_use]
     pub fn with_request_modifiers(
         mut self,
@@ -3006,6 +3101,7 @@ impl CreateCloudClusterBodySettings {
     }
 
     /// Sets [`Self::vanity_domains`].
+    #[inline]
     #[must_use]
     pub fn with_vanity_domains(
         mut self,
@@ -3102,6 +3198,7 @@ impl CreateCloudClusterBodySettingsBuilds {
     }
 
     /// Sets [`Self::caching`].
+    #[inline]
     #[must_use]
     pub fn with_caching(mut self, caching: CreateCloudClusterBodySettingsBuildsCaching) -> Self {
         self.caching = Some(caching);
@@ -3109,6 +3206,7 @@ impl CreateCloudClusterBodySettingsBuilds {
     }
 
     /// Sets [`Self::cluster_id`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
@@ -3116,6 +3214,7 @@ impl CreateCloudClusterBodySettingsBuilds {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateCloudClusterBodySettingsBuildsMode) -> Self {
         self.mode = Some(mode);
@@ -3123,6 +3222,7 @@ impl CreateCloudClusterBodySettingsBuilds {
     }
 
     /// Sets [`Self::plan`].
+    #[inline]
     #[must_use]
     pub fn with_plan(mut self, plan: impl Into<CompactString>) -> Self {
         self.plan = Some(plan.into());
@@ -3186,6 +3286,7 @@ impl CreateCloudClusterBodySettingsBuildsCaching {
     }
 
     /// Sets [`Self::allow`].
+    #[inline]
     #[must_use]
     pub fn with_allow(mut self, allow: bool) -> Self {
         self.allow = Some(allow);
@@ -3193,6 +3294,7 @@ impl CreateCloudClusterBodySettingsBuildsCaching {
     }
 
     /// Sets [`Self::storage_class_name`].
+    #[inline]
     #[must_use]
     pub fn with_storage_class_name(mut self, storage_class_name: impl Into<CompactString>) -> Self {
         self.storage_class_name = Some(storage_class_name.into());
@@ -3282,6 +3384,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::builds`].
+    #[inline]
     #[must_use]
     pub fn with_builds(
         mut self,
@@ -3292,6 +3395,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::ceph_storage_provider`].
+    #[inline]
     #[must_use]
     pub fn with_ceph_storage_provider(
         mut self,
@@ -3302,6 +3406,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::cleanup_snapshots`].
+    #[inline]
     #[must_use]
     pub fn with_cleanup_snapshots(mut self, cleanup_snapshots: bool) -> Self {
         self.cleanup_snapshots = Some(cleanup_snapshots);
@@ -3309,6 +3414,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::cleanup_volumes`].
+    #[inline]
     #[must_use]
     pub fn with_cleanup_volumes(mut self, cleanup_volumes: bool) -> Self {
         self.cleanup_volumes = Some(cleanup_volumes);
@@ -3316,6 +3422,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::install_gvisor`].
+    #[inline]
     #[must_use]
     pub fn with_install_gvisor(mut self, install_gvisor: bool) -> Self {
         self.install_gvisor = Some(install_gvisor);
@@ -3323,6 +3430,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::install_kata`].
+    #[inline]
     #[must_use]
     pub fn with_install_kata(mut self, install_kata: bool) -> Self {
         self.install_kata = Some(install_kata);
@@ -3330,6 +3438,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::sandboxing`].
+    #[inline]
     #[must_use]
     pub fn with_sandboxing(mut self, sandboxing: Map<String, Value>) -> Self {
         self.sandboxing = Some(sandboxing);
@@ -3337,6 +3446,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     }
 
     /// Sets [`Self::workloads`].
+    #[inline]
     #[must_use]
     pub fn with_workloads(
         mut self,
@@ -3437,6 +3547,7 @@ impl CreateCloudClusterBodySettingsInfrastructureBuilds {
     }
 
     /// Sets [`Self::runtime_class`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_class(
         mut self,
@@ -3515,6 +3626,7 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -3522,6 +3634,7 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::resources`].
+    #[inline]
     #[must_use]
     pub fn with_resources(
         mut self,
@@ -3532,6 +3645,7 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enable_multi_read_write_storage`].
+    #[inline]
     #[must_use]
     pub fn with_enable_multi_read_write_storage(
         mut self,
@@ -3542,6 +3656,7 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enable_single_read_write_storage`].
+    #[inline]
     #[must_use]
     pub fn with_enable_single_read_write_storage(
         mut self,
@@ -3552,6 +3667,7 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enable_erasure_coding`].
+    #[inline]
     #[must_use]
     pub fn with_enable_erasure_coding(mut self, enable_erasure_coding: bool) -> Self {
         self.enable_erasure_coding = Some(enable_erasure_coding);
@@ -3559,6 +3675,7 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enable_topology_aware_scheduling`].
+    #[inline]
     #[must_use]
     pub fn with_enable_topology_aware_scheduling(
         mut self,
@@ -3665,6 +3782,7 @@ impl CreateCloudClusterBodyCephStorageProviderResources {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: f64) -> Self {
         self.cpu = Some(cpu);
@@ -3672,6 +3790,7 @@ impl CreateCloudClusterBodyCephStorageProviderResources {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: f64) -> Self {
         self.memory = Some(memory);
@@ -3679,6 +3798,7 @@ impl CreateCloudClusterBodyCephStorageProviderResources {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: f64) -> Self {
         self.storage = Some(storage);
@@ -3738,6 +3858,7 @@ impl CreateCloudClusterBodySettingsLogging {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateCloudClusterBodySettingsLoggingMode) -> Self {
         self.mode = Some(mode);
@@ -3745,6 +3866,7 @@ impl CreateCloudClusterBodySettingsLogging {
     }
 
     /// Sets [`Self::loki`].
+    #[inline]
     #[must_use]
     pub fn with_loki(mut self, loki: Map<String, Value>) -> Self {
         self.loki = Some(loki);
@@ -3810,6 +3932,7 @@ impl CreateCloudClusterBodySettingsNetworking {
     }
 
     /// Sets [`Self::istio`].
+    #[inline]
     #[must_use]
     pub fn with_istio(mut self, istio: Map<String, Value>) -> Self {
         self.istio = Some(istio);
@@ -3817,6 +3940,7 @@ impl CreateCloudClusterBodySettingsNetworking {
     }
 
     /// Sets [`Self::overlay_cidr`].
+    #[inline]
     #[must_use]
     pub fn with_overlay_cidr(mut self, overlay_cidr: impl Into<CompactString>) -> Self {
         self.overlay_cidr = Some(overlay_cidr.into());
@@ -3824,6 +3948,7 @@ impl CreateCloudClusterBodySettingsNetworking {
     }
 
     /// Sets [`Self::overlay_network`].
+    #[inline]
     #[must_use]
     pub fn with_overlay_network(mut self, overlay_network: bool) -> Self {
         self.overlay_network = Some(overlay_network);
@@ -3887,6 +4012,7 @@ impl CreateCloudClusterBodySettingsRegistry {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateCloudClusterBodySettingsRegistryMode) -> Self {
         self.mode = Some(mode);
@@ -3894,6 +4020,7 @@ impl CreateCloudClusterBodySettingsRegistry {
     }
 
     /// Sets [`Self::registry_id`].
+    #[inline]
     #[must_use]
     pub fn with_registry_id(mut self, registry_id: impl Into<CompactString>) -> Self {
         self.registry_id = Some(registry_id.into());
@@ -3962,6 +4089,7 @@ impl CreateCloudClusterBodySettingsRequestModifiers {
     }
 
     /// Sets [`Self::addons`].
+    #[inline]
     #[must_use]
     pub fn with_addons(
         mut self,
@@ -3972,6 +4100,7 @@ impl CreateCloudClusterBodySettingsRequestModifiers {
     }
 
     /// Sets [`Self::builds`].
+    #[inline]
     #[must_use]
     pub fn with_builds(
         mut self,
@@ -3982,6 +4111,7 @@ impl CreateCloudClusterBodySettingsRequestModifiers {
     }
 
     /// Sets [`Self::jobs`].
+    #[inline]
     #[must_use]
     pub fn with_jobs(mut self, jobs: CreateCloudClusterBodySettingsRequestModifiersAddons) -> Self {
         self.jobs = Some(jobs);
@@ -3989,6 +4119,7 @@ impl CreateCloudClusterBodySettingsRequestModifiers {
     }
 
     /// Sets [`Self::services`].
+    #[inline]
     #[must_use]
     pub fn with_services(
         mut self,
@@ -4103,6 +4234,7 @@ impl CreateCloudClusterBodySettingsVanityDomains {
     }
 
     /// Sets [`Self::apps`].
+    #[inline]
     #[must_use]
     pub fn with_apps(mut self, apps: CreateCloudClusterBodySettingsVanityDomainsApps) -> Self {
         self.apps = Some(apps);
@@ -4110,6 +4242,7 @@ impl CreateCloudClusterBodySettingsVanityDomains {
     }
 
     /// Sets [`Self::custom_domains`].
+    #[inline]
     #[must_use]
     pub fn with_custom_domains(
         mut self,
@@ -4120,6 +4253,7 @@ impl CreateCloudClusterBodySettingsVanityDomains {
     }
 
     /// Sets [`Self::load_balancers`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancers(
         mut self,
@@ -4236,6 +4370,7 @@ impl CreateCloudClusterBodyStorage {
     }
 
     /// Sets [`Self::snapshot_classes`].
+    #[inline]
     #[must_use]
     pub fn with_snapshot_classes(
         mut self,
@@ -4246,6 +4381,7 @@ impl CreateCloudClusterBodyStorage {
     }
 
     /// Sets [`Self::storage_classes`].
+    #[inline]
     #[must_use]
     pub fn with_storage_classes(
         mut self,
@@ -4322,6 +4458,7 @@ impl CreateCloudClusterBodyStorageSnapshotClassesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4407,6 +4544,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
     }
 
     /// Sets [`Self::default_snapshot_class`].
+    #[inline]
     #[must_use]
     pub fn with_default_snapshot_class(
         mut self,
@@ -4417,6 +4555,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4424,6 +4563,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(
         mut self,
@@ -4434,6 +4574,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateCloudClusterBodyStorageStorageClassesItemType) -> Self {
         self.type_ = Some(type_);
@@ -4530,6 +4671,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     }
 
     /// Sets [`Self::capabilities`].
+    #[inline]
     #[must_use]
     pub fn with_capabilities(
         mut self,
@@ -4540,6 +4682,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     }
 
     /// Sets [`Self::access_modes`].
+    #[inline]
     #[must_use]
     pub fn with_access_modes(
         mut self,
@@ -4550,6 +4693,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     }
 
     /// Sets [`Self::storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_storage_size(
         mut self,
@@ -4560,6 +4704,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     }
 
     /// Sets [`Self::platform`].
+    #[inline]
     #[must_use]
     pub fn with_platform(
         mut self,
@@ -4627,6 +4772,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
     }
 
     /// Sets [`Self::expansion`].
+    #[inline]
     #[must_use]
     pub fn with_expansion(mut self, expansion: bool) -> Self {
         self.expansion = Some(expansion);
@@ -4634,6 +4780,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
     }
 
     /// Sets [`Self::snapshot`].
+    #[inline]
     #[must_use]
     pub fn with_snapshot(mut self, snapshot: bool) -> Self {
         self.snapshot = Some(snapshot);
@@ -4689,6 +4836,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
     }
 
     /// Sets [`Self::read_write_once`].
+    #[inline]
     #[must_use]
     pub fn with_read_write_once(mut self, read_write_once: bool) -> Self {
         self.read_write_once = Some(read_write_once);
@@ -4696,6 +4844,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
     }
 
     /// Sets [`Self::read_write_many`].
+    #[inline]
     #[must_use]
     pub fn with_read_write_many(mut self, read_write_many: bool) -> Self {
         self.read_write_many = Some(read_write_many);
@@ -4754,6 +4903,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     }
 
     /// Sets [`Self::min_valid_size`].
+    #[inline]
     #[must_use]
     pub fn with_min_valid_size(mut self, min_valid_size: f64) -> Self {
         self.min_valid_size = Some(min_valid_size);
@@ -4761,6 +4911,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     }
 
     /// Sets [`Self::max_valid_size`].
+    #[inline]
     #[must_use]
     pub fn with_max_valid_size(mut self, max_valid_size: f64) -> Self {
         self.max_valid_size = Some(max_valid_size);
@@ -4768,6 +4919,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     }
 
     /// Sets [`Self::suggested_options`].
+    #[inline]
     #[must_use]
     pub fn with_suggested_options(mut self, suggested_options: Vec<f64>) -> Self {
         self.suggested_options = Some(suggested_options);
@@ -4830,6 +4982,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
     }
 
     /// Sets [`Self::supported_resources`].
+    #[inline]
     #[must_use]
     pub fn with_supported_resources(
         mut self,
@@ -4987,6 +5140,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudClusterBodyAws) -> Self {
         self.aws = Some(aws);
@@ -4994,6 +5148,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: CreateCloudClusterBodyAzure) -> Self {
         self.azure = Some(azure);
@@ -5001,6 +5156,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::byok`].
+    #[inline]
     #[must_use]
     pub fn with_byok(mut self, byok: CreateCloudClusterBodyByok) -> Self {
         self.byok = Some(byok);
@@ -5008,6 +5164,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::coordinates`].
+    #[inline]
     #[must_use]
     pub fn with_coordinates(mut self, coordinates: CreateCloudClusterBodyCoordinates) -> Self {
         self.coordinates = Some(coordinates);
@@ -5015,6 +5172,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::coreweave`].
+    #[inline]
     #[must_use]
     pub fn with_coreweave(mut self, coreweave: CreateCloudClusterBodyCoreweave) -> Self {
         self.coreweave = Some(coreweave);
@@ -5022,6 +5180,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5029,6 +5188,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::dns`].
+    #[inline]
     #[must_use]
     pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
@@ -5036,6 +5196,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::entity_type`].
+    #[inline]
     #[must_use]
     pub fn with_entity_type(mut self, entity_type: CreateCloudClusterResponseEntityType) -> Self {
         self.entity_type = Some(entity_type);
@@ -5043,6 +5204,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudClusterBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -5050,6 +5212,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::integration_id`].
+    #[inline]
     #[must_use]
     pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
@@ -5057,6 +5220,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::kubernetes_version`].
+    #[inline]
     #[must_use]
     pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
@@ -5064,6 +5228,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::nebius`].
+    #[inline]
     #[must_use]
     pub fn with_nebius(mut self, nebius: CreateCloudClusterBodyNebius) -> Self {
         self.nebius = Some(nebius);
@@ -5071,6 +5236,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::oci`].
+    #[inline]
     #[must_use]
     pub fn with_oci(mut self, oci: CreateCloudClusterBodyOci) -> Self {
         self.oci = Some(oci);
@@ -5078,6 +5244,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -5085,6 +5252,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -5092,6 +5260,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(mut self, settings: CreateCloudClusterBodySettings) -> Self {
         self.settings = Some(settings);
@@ -5099,6 +5268,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: CreateCloudClusterResponseStatus) -> Self {
         self.status = Some(status);
@@ -5106,6 +5276,7 @@ impl CreateCloudClusterResponse {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateCloudClusterBodyStorage) -> Self {
         self.storage = Some(storage);
@@ -5367,6 +5538,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(
         mut self,
@@ -5377,6 +5549,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::availability_zones`].
+    #[inline]
     #[must_use]
     pub fn with_availability_zones(mut self, availability_zones: Vec<CompactString>) -> Self {
         self.availability_zones = Some(availability_zones);
@@ -5384,6 +5557,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudClusterBodyNodePoolsItemAws) -> Self {
         self.aws = Some(aws);
@@ -5391,6 +5565,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: CreateCloudClusterBodyNodePoolsItemAzure) -> Self {
         self.azure = Some(azure);
@@ -5398,6 +5573,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::compute_resources`].
+    #[inline]
     #[must_use]
     pub fn with_compute_resources(
         mut self,
@@ -5408,6 +5584,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::disk_size`].
+    #[inline]
     #[must_use]
     pub fn with_disk_size(mut self, disk_size: i64) -> Self {
         self.disk_size = Some(disk_size);
@@ -5415,6 +5592,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::disk_type`].
+    #[inline]
     #[must_use]
     pub fn with_disk_type(mut self, disk_type: impl Into<CompactString>) -> Self {
         self.disk_type = Some(disk_type.into());
@@ -5422,6 +5600,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudClusterBodyNodePoolsItemGcp) -> Self {
         self.gcp = Some(gcp);
@@ -5429,6 +5608,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::labels`].
+    #[inline]
     #[must_use]
     pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
         self.labels = Some(labels);
@@ -5436,6 +5616,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::nebius`].
+    #[inline]
     #[must_use]
     pub fn with_nebius(mut self, nebius: CreateCloudClusterBodyNodePoolsItemNebius) -> Self {
         self.nebius = Some(nebius);
@@ -5443,6 +5624,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::node_count`].
+    #[inline]
     #[must_use]
     pub fn with_node_count(mut self, node_count: i64) -> Self {
         self.node_count = Some(node_count);
@@ -5450,6 +5632,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::node_type`].
+    #[inline]
     #[must_use]
     pub fn with_node_type(mut self, node_type: impl Into<CompactString>) -> Self {
         self.node_type = Some(node_type.into());
@@ -5457,6 +5640,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::oci`].
+    #[inline]
     #[must_use]
     pub fn with_oci(mut self, oci: CreateCloudClusterBodyNodePoolsItemOci) -> Self {
         self.oci = Some(oci);
@@ -5464,6 +5648,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::preemptible`].
+    #[inline]
     #[must_use]
     pub fn with_preemptible(mut self, preemptible: bool) -> Self {
         self.preemptible = Some(preemptible);
@@ -5471,6 +5656,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::scheduling`].
+    #[inline]
     #[must_use]
     pub fn with_scheduling(
         mut self,
@@ -5481,6 +5667,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::subnets`].
+    #[inline]
     #[must_use]
     pub fn with_subnets(mut self, subnets: Vec<CompactString>) -> Self {
         self.subnets = Some(subnets);
@@ -5488,6 +5675,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::default_pool`].
+    #[inline]
     #[must_use]
     pub fn with_default_pool(mut self, default_pool: bool) -> Self {
         self.default_pool = Some(default_pool);
@@ -5495,6 +5683,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::platform`].
+    #[inline]
     #[must_use]
     pub fn with_platform(mut self, platform: CreateCloudClusterBodyNodePoolsItemPlatform) -> Self {
         self.platform = Some(platform);
@@ -5502,6 +5691,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
     }
 
     /// Sets [`Self::provider_id`].
+    #[inline]
     #[must_use]
     pub fn with_provider_id(mut self, provider_id: impl Into<CompactString>) -> Self {
         self.provider_id = Some(provider_id.into());
@@ -5656,6 +5846,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResources {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(
         mut self,
@@ -5720,6 +5911,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
@@ -5727,6 +5919,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::resources`].
+    #[inline]
     #[must_use]
     pub fn with_resources(
         mut self,
@@ -5737,6 +5930,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::count`].
+    #[inline]
     #[must_use]
     pub fn with_count(mut self, count: f64) -> Self {
         self.count = Some(count);
@@ -5744,6 +5938,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::timeslicing`].
+    #[inline]
     #[must_use]
     pub fn with_timeslicing(
         mut self,
@@ -5754,6 +5949,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::supported`].
+    #[inline]
     #[must_use]
     pub fn with_supported(mut self, supported: bool) -> Self {
         self.supported = Some(supported);
@@ -5761,6 +5957,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     }
 
     /// Sets [`Self::mig`].
+    #[inline]
     #[must_use]
     pub fn with_mig(
         mut self,
@@ -5837,6 +6034,7 @@ impl CreateCloudClusterResponseStatus {
     }
 
     /// Sets [`Self::state`].
+    #[inline]
     #[must_use]
     pub fn with_state(mut self, state: CreateCloudClusterResponseStatusState) -> Self {
         self.state = Some(state);
@@ -5889,6 +6087,7 @@ impl CreateCloudClusterResponseStatusState {
     }
 
     /// Sets [`Self::reason`].
+    #[inline]
     #[must_use]
     pub fn with_reason(mut self, reason: impl Into<CompactString>) -> Self {
         self.reason = Some(reason.into());
@@ -5896,6 +6095,7 @@ impl CreateCloudClusterResponseStatusState {
     }
 
     /// Sets [`Self::transition_time`].
+    #[inline]
     #[must_use]
     pub fn with_transition_time(mut self, transition_time: impl Into<CompactString>) -> Self {
         self.transition_time = Some(transition_time.into());
@@ -5986,6 +6186,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudIntegrationBodyAws) -> Self {
         self.aws = Some(aws);
@@ -5993,6 +6194,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::byok`].
+    #[inline]
     #[must_use]
     pub fn with_byok(mut self, byok: CreateCloudIntegrationBodyByok) -> Self {
         self.byok = Some(byok);
@@ -6000,6 +6202,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::cloudflare`].
+    #[inline]
     #[must_use]
     pub fn with_cloudflare(mut self, cloudflare: CreateCloudIntegrationBodyCloudflare) -> Self {
         self.cloudflare = Some(cloudflare);
@@ -6007,6 +6210,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: CreateCloudIntegrationBodyCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -6014,6 +6218,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -6021,6 +6226,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::features`].
+    #[inline]
     #[must_use]
     pub fn with_features(mut self, features: Vec<CreateCloudIntegrationBodyFeaturesItem>) -> Self {
         self.features = Some(features);
@@ -6028,6 +6234,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudIntegrationBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -6035,6 +6242,7 @@ impl CreateCloudIntegrationBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -6139,6 +6347,7 @@ impl CreateCloudIntegrationBodyAws {
     }
 
     /// Sets [`Self::authentication_mode`].
+    #[inline]
     #[must_use]
     pub fn with_authentication_mode(
         mut self,
@@ -6149,6 +6358,7 @@ impl CreateCloudIntegrationBodyAws {
     }
 
     /// Sets [`Self::permission_check_level`].
+    #[inline]
     #[must_use]
     pub fn with_permission_check_level(
         mut self,
@@ -6159,6 +6369,7 @@ impl CreateCloudIntegrationBodyAws {
     }
 
     /// Sets [`Self::permission_versions`].
+    #[inline]
     #[must_use]
     pub fn with_permission_versions(
         mut self,
@@ -6254,6 +6465,7 @@ impl CreateCloudIntegrationBodyAwsPermissionVersions {
     }
 
     /// Sets [`Self::byoc`].
+    #[inline]
     #[must_use]
     pub fn with_byoc(mut self, byoc: i64) -> Self {
         self.byoc = Some(byoc);
@@ -6303,6 +6515,7 @@ impl CreateCloudIntegrationBodyByok {
     }
 
     /// Sets [`Self::connection_mode`].
+    #[inline]
     #[must_use]
     pub fn with_connection_mode(
         mut self,
@@ -6313,6 +6526,7 @@ impl CreateCloudIntegrationBodyByok {
     }
 
     /// Sets [`Self::require_verification`].
+    #[inline]
     #[must_use]
     pub fn with_require_verification(mut self, require_verification: bool) -> Self {
         self.require_verification = Some(require_verification);
@@ -6383,6 +6597,7 @@ impl CreateCloudIntegrationBodyCloudflare {
     }
 
     /// Sets [`Self::credential_type`].
+    #[inline]
     #[must_use]
     pub fn with_credential_type(
         mut self,
@@ -6538,6 +6753,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::access_key`].
+    #[inline]
     #[must_use]
     pub fn with_access_key(mut self, access_key: impl Into<CompactString>) -> Self {
         self.access_key = Some(access_key.into());
@@ -6545,6 +6761,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::access_token`].
+    #[inline]
     #[must_use]
     pub fn with_access_token(mut self, access_token: impl Into<CompactString>) -> Self {
         self.access_token = Some(access_token.into());
@@ -6552,6 +6769,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::api_key`].
+    #[inline]
     #[must_use]
     pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
@@ -6559,6 +6777,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::application_key`].
+    #[inline]
     #[must_use]
     pub fn with_application_key(mut self, application_key: impl Into<CompactString>) -> Self {
         self.application_key = Some(application_key.into());
@@ -6566,6 +6785,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::application_key_id`].
+    #[inline]
     #[must_use]
     pub fn with_application_key_id(mut self, application_key_id: impl Into<CompactString>) -> Self {
         self.application_key_id = Some(application_key_id.into());
@@ -6573,6 +6793,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::client_id`].
+    #[inline]
     #[must_use]
     pub fn with_client_id(mut self, client_id: impl Into<CompactString>) -> Self {
         self.client_id = Some(client_id.into());
@@ -6580,6 +6801,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::client_secret`].
+    #[inline]
     #[must_use]
     pub fn with_client_secret(mut self, client_secret: impl Into<CompactString>) -> Self {
         self.client_secret = Some(client_secret.into());
@@ -6587,6 +6809,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::client_token`].
+    #[inline]
     #[must_use]
     pub fn with_client_token(mut self, client_token: impl Into<CompactString>) -> Self {
         self.client_token = Some(client_token.into());
@@ -6594,6 +6817,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::compartment_id`].
+    #[inline]
     #[must_use]
     pub fn with_compartment_id(mut self, compartment_id: impl Into<CompactString>) -> Self {
         self.compartment_id = Some(compartment_id.into());
@@ -6601,6 +6825,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::email`].
+    #[inline]
     #[must_use]
     pub fn with_email(mut self, email: impl Into<CompactString>) -> Self {
         self.email = Some(email.into());
@@ -6608,6 +6833,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::external_id`].
+    #[inline]
     #[must_use]
     pub fn with_external_id(mut self, external_id: impl Into<CompactString>) -> Self {
         self.external_id = Some(external_id.into());
@@ -6615,6 +6841,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::fingerprint`].
+    #[inline]
     #[must_use]
     pub fn with_fingerprint(mut self, fingerprint: impl Into<CompactString>) -> Self {
         self.fingerprint = Some(fingerprint.into());
@@ -6622,6 +6849,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::host`].
+    #[inline]
     #[must_use]
     pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
@@ -6629,6 +6857,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::keyfile_json`].
+    #[inline]
     #[must_use]
     pub fn with_keyfile_json(mut self, keyfile_json: impl Into<CompactString>) -> Self {
         self.keyfile_json = Some(keyfile_json.into());
@@ -6636,6 +6865,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::kubeconfig`].
+    #[inline]
     #[must_use]
     pub fn with_kubeconfig(mut self, kubeconfig: impl Into<CompactString>) -> Self {
         self.kubeconfig = Some(kubeconfig.into());
@@ -6643,6 +6873,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::object_id`].
+    #[inline]
     #[must_use]
     pub fn with_object_id(mut self, object_id: impl Into<CompactString>) -> Self {
         self.object_id = Some(object_id.into());
@@ -6650,6 +6881,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::passphrase`].
+    #[inline]
     #[must_use]
     pub fn with_passphrase(mut self, passphrase: impl Into<CompactString>) -> Self {
         self.passphrase = Some(passphrase.into());
@@ -6657,6 +6889,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::private_key`].
+    #[inline]
     #[must_use]
     pub fn with_private_key(mut self, private_key: impl Into<CompactString>) -> Self {
         self.private_key = Some(private_key.into());
@@ -6664,6 +6897,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::private_key_pem`].
+    #[inline]
     #[must_use]
     pub fn with_private_key_pem(mut self, private_key_pem: impl Into<CompactString>) -> Self {
         self.private_key_pem = Some(private_key_pem.into());
@@ -6671,6 +6905,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::public_key_id`].
+    #[inline]
     #[must_use]
     pub fn with_public_key_id(mut self, public_key_id: impl Into<CompactString>) -> Self {
         self.public_key_id = Some(public_key_id.into());
@@ -6678,6 +6913,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -6685,6 +6921,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::role_arn`].
+    #[inline]
     #[must_use]
     pub fn with_role_arn(mut self, role_arn: impl Into<CompactString>) -> Self {
         self.role_arn = Some(role_arn.into());
@@ -6692,6 +6929,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::secret`].
+    #[inline]
     #[must_use]
     pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
@@ -6699,6 +6937,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::secret_key`].
+    #[inline]
     #[must_use]
     pub fn with_secret_key(mut self, secret_key: impl Into<CompactString>) -> Self {
         self.secret_key = Some(secret_key.into());
@@ -6706,6 +6945,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::service_account_id`].
+    #[inline]
     #[must_use]
     pub fn with_service_account_id(mut self, service_account_id: impl Into<CompactString>) -> Self {
         self.service_account_id = Some(service_account_id.into());
@@ -6713,6 +6953,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::service_token`].
+    #[inline]
     #[must_use]
     pub fn with_service_token(mut self, service_token: impl Into<CompactString>) -> Self {
         self.service_token = Some(service_token.into());
@@ -6720,6 +6961,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::service_token_id`].
+    #[inline]
     #[must_use]
     pub fn with_service_token_id(mut self, service_token_id: impl Into<CompactString>) -> Self {
         self.service_token_id = Some(service_token_id.into());
@@ -6727,6 +6969,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::subscription_id`].
+    #[inline]
     #[must_use]
     pub fn with_subscription_id(mut self, subscription_id: impl Into<CompactString>) -> Self {
         self.subscription_id = Some(subscription_id.into());
@@ -6734,6 +6977,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::tenancy_id`].
+    #[inline]
     #[must_use]
     pub fn with_tenancy_id(mut self, tenancy_id: impl Into<CompactString>) -> Self {
         self.tenancy_id = Some(tenancy_id.into());
@@ -6741,6 +6985,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::tenant_id`].
+    #[inline]
     #[must_use]
     pub fn with_tenant_id(mut self, tenant_id: impl Into<CompactString>) -> Self {
         self.tenant_id = Some(tenant_id.into());
@@ -6748,6 +6993,7 @@ impl CreateCloudIntegrationBodyCredentials {
     }
 
     /// Sets [`Self::user_id`].
+    #[inline]
     #[must_use]
     pub fn with_user_id(mut self, user_id: impl Into<CompactString>) -> Self {
         self.user_id = Some(user_id.into());
@@ -7001,6 +7247,7 @@ impl CreateCloudIntegrationBodyGcp {
     }
 
     /// Sets [`Self::authentication_mode`].
+    #[inline]
     #[must_use]
     pub fn with_authentication_mode(
         mut self,
@@ -7105,6 +7352,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudIntegrationBodyAws) -> Self {
         self.aws = Some(aws);
@@ -7112,6 +7360,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::byok`].
+    #[inline]
     #[must_use]
     pub fn with_byok(mut self, byok: CreateCloudIntegrationBodyByok) -> Self {
         self.byok = Some(byok);
@@ -7119,6 +7368,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::cloudflare`].
+    #[inline]
     #[must_use]
     pub fn with_cloudflare(mut self, cloudflare: CreateCloudIntegrationBodyCloudflare) -> Self {
         self.cloudflare = Some(cloudflare);
@@ -7126,6 +7376,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: CreateCloudIntegrationBodyCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -7133,6 +7384,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7140,6 +7392,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::features`].
+    #[inline]
     #[must_use]
     pub fn with_features(mut self, features: Vec<CreateCloudIntegrationBodyFeaturesItem>) -> Self {
         self.features = Some(features);
@@ -7147,6 +7400,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudIntegrationResponseGcp) -> Self {
         self.gcp = Some(gcp);
@@ -7154,6 +7408,7 @@ impl CreateCloudIntegrationResponse {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -7286,6 +7541,7 @@ impl CreateCloudIntegrationResponseGcp {
     }
 
     /// Sets [`Self::authentication_mode`].
+    #[inline]
     #[must_use]
     pub fn with_authentication_mode(
         mut self,
@@ -7296,6 +7552,7 @@ impl CreateCloudIntegrationResponseGcp {
     }
 
     /// Sets [`Self::service_account_email`].
+    #[inline]
     #[must_use]
     pub fn with_service_account_email(
         mut self,
@@ -7385,6 +7642,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
     }
 
     /// Sets [`Self::last_error`].
+    #[inline]
     #[must_use]
     pub fn with_last_error(
         mut self,
@@ -7395,6 +7653,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
     }
 
     /// Sets [`Self::next_attempt_at`].
+    #[inline]
     #[must_use]
     pub fn with_next_attempt_at(mut self, next_attempt_at: impl Into<CompactString>) -> Self {
         self.next_attempt_at = Some(next_attempt_at.into());
@@ -7402,6 +7661,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
     }
 
     /// Sets [`Self::retry_delay`].
+    #[inline]
     #[must_use]
     pub fn with_retry_delay(mut self, retry_delay: i64) -> Self {
         self.retry_delay = Some(retry_delay);
@@ -7409,6 +7669,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -7513,6 +7774,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
     }
 
     /// Sets [`Self::provider_code`].
+    #[inline]
     #[must_use]
     pub fn with_provider_code(mut self, provider_code: impl Into<CompactString>) -> Self {
         self.provider_code = Some(provider_code.into());
@@ -7681,6 +7943,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -7688,6 +7951,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::instance_type`].
+    #[inline]
     #[must_use]
     pub fn with_instance_type(mut self, instance_type: impl Into<CompactString>) -> Self {
         self.instance_type = Some(instance_type.into());
@@ -7695,6 +7959,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::node_id`].
+    #[inline]
     #[must_use]
     pub fn with_node_id(mut self, node_id: impl Into<CompactString>) -> Self {
         self.node_id = Some(node_id.into());
@@ -7702,6 +7967,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::node_name`].
+    #[inline]
     #[must_use]
     pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
@@ -7709,6 +7975,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::node_pool`].
+    #[inline]
     #[must_use]
     pub fn with_node_pool(mut self, node_pool: impl Into<CompactString>) -> Self {
         self.node_pool = Some(node_pool.into());
@@ -7716,6 +7983,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -7723,6 +7991,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
@@ -7730,6 +7999,7 @@ impl ListCloudClusterNodesResponseNodesItem {
     }
 
     /// Sets [`Self::zone`].
+    #[inline]
     #[must_use]
     pub fn with_zone(mut self, zone: impl Into<CompactString>) -> Self {
         self.zone = Some(zone.into());
@@ -7935,6 +8205,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudClusterBodyAws) -> Self {
         self.aws = Some(aws);
@@ -7942,6 +8213,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: CreateCloudClusterBodyAzure) -> Self {
         self.azure = Some(azure);
@@ -7949,6 +8221,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::byok`].
+    #[inline]
     #[must_use]
     pub fn with_byok(mut self, byok: CreateCloudClusterBodyByok) -> Self {
         self.byok = Some(byok);
@@ -7956,6 +8229,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::coordinates`].
+    #[inline]
     #[must_use]
     pub fn with_coordinates(mut self, coordinates: CreateCloudClusterBodyCoordinates) -> Self {
         self.coordinates = Some(coordinates);
@@ -7963,6 +8237,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::coreweave`].
+    #[inline]
     #[must_use]
     pub fn with_coreweave(mut self, coreweave: CreateCloudClusterBodyCoreweave) -> Self {
         self.coreweave = Some(coreweave);
@@ -7970,6 +8245,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7977,6 +8253,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::dns`].
+    #[inline]
     #[must_use]
     pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
@@ -7984,6 +8261,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::entity_type`].
+    #[inline]
     #[must_use]
     pub fn with_entity_type(mut self, entity_type: CreateCloudClusterResponseEntityType) -> Self {
         self.entity_type = Some(entity_type);
@@ -7991,6 +8269,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudClusterBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -7998,6 +8277,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::integration_id`].
+    #[inline]
     #[must_use]
     pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
@@ -8005,6 +8285,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::kubernetes_version`].
+    #[inline]
     #[must_use]
     pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
@@ -8012,6 +8293,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::nebius`].
+    #[inline]
     #[must_use]
     pub fn with_nebius(mut self, nebius: CreateCloudClusterBodyNebius) -> Self {
         self.nebius = Some(nebius);
@@ -8019,6 +8301,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::oci`].
+    #[inline]
     #[must_use]
     pub fn with_oci(mut self, oci: CreateCloudClusterBodyOci) -> Self {
         self.oci = Some(oci);
@@ -8026,6 +8309,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -8033,6 +8317,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -8040,6 +8325,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(
         mut self,
@@ -8050,6 +8336,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: CreateCloudClusterResponseStatus) -> Self {
         self.status = Some(status);
@@ -8057,6 +8344,7 @@ impl ListCloudClustersResponseClustersItem {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateCloudClusterBodyStorage) -> Self {
         self.storage = Some(storage);
@@ -8308,6 +8596,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(
         mut self,
@@ -8318,6 +8607,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::availability_zones`].
+    #[inline]
     #[must_use]
     pub fn with_availability_zones(mut self, availability_zones: Vec<CompactString>) -> Self {
         self.availability_zones = Some(availability_zones);
@@ -8325,6 +8615,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudClusterBodyNodePoolsItemAws) -> Self {
         self.aws = Some(aws);
@@ -8332,6 +8623,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(
         mut self,
@@ -8342,6 +8634,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::compute_resources`].
+    #[inline]
     #[must_use]
     pub fn with_compute_resources(
         mut self,
@@ -8352,6 +8645,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::disk_size`].
+    #[inline]
     #[must_use]
     pub fn with_disk_size(mut self, disk_size: i64) -> Self {
         self.disk_size = Some(disk_size);
@@ -8359,6 +8653,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::disk_type`].
+    #[inline]
     #[must_use]
     pub fn with_disk_type(mut self, disk_type: impl Into<CompactString>) -> Self {
         self.disk_type = Some(disk_type.into());
@@ -8366,6 +8661,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudClusterBodyNodePoolsItemGcp) -> Self {
         self.gcp = Some(gcp);
@@ -8373,6 +8669,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::labels`].
+    #[inline]
     #[must_use]
     pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
         self.labels = Some(labels);
@@ -8380,6 +8677,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::nebius`].
+    #[inline]
     #[must_use]
     pub fn with_nebius(mut self, nebius: Map<String, Value>) -> Self {
         self.nebius = Some(nebius);
@@ -8387,6 +8685,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::node_count`].
+    #[inline]
     #[must_use]
     pub fn with_node_count(mut self, node_count: i64) -> Self {
         self.node_count = Some(node_count);
@@ -8394,6 +8693,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::node_type`].
+    #[inline]
     #[must_use]
     pub fn with_node_type(mut self, node_type: impl Into<CompactString>) -> Self {
         self.node_type = Some(node_type.into());
@@ -8401,6 +8701,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::oci`].
+    #[inline]
     #[must_use]
     pub fn with_oci(mut self, oci: ListCloudClustersResponseClustersItemNodePoolsItemOci) -> Self {
         self.oci = Some(oci);
@@ -8408,6 +8709,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::preemptible`].
+    #[inline]
     #[must_use]
     pub fn with_preemptible(mut self, preemptible: bool) -> Self {
         self.preemptible = Some(preemptible);
@@ -8415,6 +8717,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::scheduling`].
+    #[inline]
     #[must_use]
     pub fn with_scheduling(
         mut self,
@@ -8425,6 +8728,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::subnets`].
+    #[inline]
     #[must_use]
     pub fn with_subnets(mut self, subnets: Vec<CompactString>) -> Self {
         self.subnets = Some(subnets);
@@ -8432,6 +8736,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::default_pool`].
+    #[inline]
     #[must_use]
     pub fn with_default_pool(mut self, default_pool: bool) -> Self {
         self.default_pool = Some(default_pool);
@@ -8439,6 +8744,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::platform`].
+    #[inline]
     #[must_use]
     pub fn with_platform(mut self, platform: CreateCloudClusterBodyNodePoolsItemPlatform) -> Self {
         self.platform = Some(platform);
@@ -8446,6 +8752,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     }
 
     /// Sets [`Self::provider_id`].
+    #[inline]
     #[must_use]
     pub fn with_provider_id(mut self, provider_id: impl Into<CompactString>) -> Self {
         self.provider_id = Some(provider_id.into());
@@ -8608,6 +8915,7 @@ impl ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -8615,6 +8923,7 @@ impl ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     }
 
     /// Sets [`Self::min`].
+    #[inline]
     #[must_use]
     pub fn with_min(mut self, min: f64) -> Self {
         self.min = Some(min);
@@ -8622,6 +8931,7 @@ impl ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     }
 
     /// Sets [`Self::max`].
+    #[inline]
     #[must_use]
     pub fn with_max(mut self, max: f64) -> Self {
         self.max = Some(max);
@@ -8680,6 +8990,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
     }
 
     /// Sets [`Self::system_pool`].
+    #[inline]
     #[must_use]
     pub fn with_system_pool(mut self, system_pool: bool) -> Self {
         self.system_pool = Some(system_pool);
@@ -8687,6 +8998,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
     }
 
     /// Sets [`Self::enable_public_node_ip`].
+    #[inline]
     #[must_use]
     pub fn with_enable_public_node_ip(mut self, enable_public_node_ip: bool) -> Self {
         self.enable_public_node_ip = Some(enable_public_node_ip);
@@ -8694,6 +9006,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
     }
 
     /// Sets [`Self::vnet_subnet_id`].
+    #[inline]
     #[must_use]
     pub fn with_vnet_subnet_id(mut self, vnet_subnet_id: impl Into<CompactString>) -> Self {
         self.vnet_subnet_id = Some(vnet_subnet_id.into());
@@ -8821,6 +9134,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_jobs`].
+    #[inline]
     #[must_use]
     pub fn with_allow_jobs(mut self, allow_jobs: bool) -> Self {
         self.allow_jobs = Some(allow_jobs);
@@ -8828,6 +9142,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::only_gpu_jobs`].
+    #[inline]
     #[must_use]
     pub fn with_only_gpu_jobs(mut self, only_gpu_jobs: bool) -> Self {
         self.only_gpu_jobs = Some(only_gpu_jobs);
@@ -8835,6 +9150,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_services`].
+    #[inline]
     #[must_use]
     pub fn with_allow_services(mut self, allow_services: bool) -> Self {
         self.allow_services = Some(allow_services);
@@ -8842,6 +9158,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::only_gpu_services`].
+    #[inline]
     #[must_use]
     pub fn with_only_gpu_services(mut self, only_gpu_services: bool) -> Self {
         self.only_gpu_services = Some(only_gpu_services);
@@ -8849,6 +9166,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_addons`].
+    #[inline]
     #[must_use]
     pub fn with_allow_addons(mut self, allow_addons: bool) -> Self {
         self.allow_addons = Some(allow_addons);
@@ -8856,6 +9174,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_builds`].
+    #[inline]
     #[must_use]
     pub fn with_allow_builds(mut self, allow_builds: bool) -> Self {
         self.allow_builds = Some(allow_builds);
@@ -8863,6 +9182,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::only_gpu_builds`].
+    #[inline]
     #[must_use]
     pub fn with_only_gpu_builds(mut self, only_gpu_builds: bool) -> Self {
         self.only_gpu_builds = Some(only_gpu_builds);
@@ -8870,6 +9190,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     }
 
     /// Sets [`Self::allow_ceph`].
+    #[inline]
     #[must_use]
     pub fn with_allow_ceph(mut self, allow_ceph: bool) -> Self {
         self.allow_ceph = Some(allow_ceph);
@@ -8980,6 +9301,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::builds`].
+    #[inline]
     #[must_use]
     pub fn with_builds(
         mut self,
@@ -8990,6 +9312,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -9000,6 +9323,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::logging`].
+    #[inline]
     #[must_use]
     pub fn with_logging(
         mut self,
@@ -9010,6 +9334,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(
         mut self,
@@ -9020,6 +9345,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::registry`].
+    #[inline]
     #[must_use]
     pub fn with_registry(mut self, registry: CreateCloudClusterBodySettingsRegistry) -> Self {
         self.registry = Some(registry);
@@ -9027,6 +9353,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::request_modifiers`].
+    #[inline]
     #[must_use]
     pub fn with_request_modifiers(
         mut self,
@@ -9037,6 +9364,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::skip_install`].
+    #[inline]
     #[must_use]
     pub fn with_skip_install(mut self, skip_install: bool) -> Self {
         self.skip_install = Some(skip_install);
@@ -9044,6 +9372,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     }
 
     /// Sets [`Self::vanity_domains`].
+    #[inline]
     #[must_use]
     pub fn with_vanity_domains(
         mut self,
@@ -9145,6 +9474,7 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateCloudClusterBodySettingsBuildsMode) -> Self {
         self.mode = Some(mode);
@@ -9152,6 +9482,7 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
     }
 
     /// Sets [`Self::plan`].
+    #[inline]
     #[must_use]
     pub fn with_plan(mut self, plan: impl Into<CompactString>) -> Self {
         self.plan = Some(plan.into());
@@ -9159,6 +9490,7 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
     }
 
     /// Sets [`Self::cluster_id`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
@@ -9166,6 +9498,7 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
     }
 
     /// Sets [`Self::caching`].
+    #[inline]
     #[must_use]
     pub fn with_caching(mut self, caching: CreateCloudClusterBodySettingsBuildsCaching) -> Self {
         self.caching = Some(caching);
@@ -9244,6 +9577,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     }
 
     /// Sets [`Self::workloads`].
+    #[inline]
     #[must_use]
     pub fn with_workloads(
         mut self,
@@ -9254,6 +9588,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     }
 
     /// Sets [`Self::builds`].
+    #[inline]
     #[must_use]
     pub fn with_builds(
         mut self,
@@ -9264,6 +9599,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     }
 
     /// Sets [`Self::install_kata`].
+    #[inline]
     #[must_use]
     pub fn with_install_kata(mut self, install_kata: bool) -> Self {
         self.install_kata = Some(install_kata);
@@ -9271,6 +9607,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     }
 
     /// Sets [`Self::install_gvisor`].
+    #[inline]
     #[must_use]
     pub fn with_install_gvisor(mut self, install_gvisor: bool) -> Self {
         self.install_gvisor = Some(install_gvisor);
@@ -9278,6 +9615,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     }
 
     /// Sets [`Self::cleanup_volumes`].
+    #[inline]
     #[must_use]
     pub fn with_cleanup_volumes(mut self, cleanup_volumes: bool) -> Self {
         self.cleanup_volumes = Some(cleanup_volumes);
@@ -9285,6 +9623,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     }
 
     /// Sets [`Self::cleanup_snapshots`].
+    #[inline]
     #[must_use]
     pub fn with_cleanup_snapshots(mut self, cleanup_snapshots: bool) -> Self {
         self.cleanup_snapshots = Some(cleanup_snapshots);
@@ -9292,6 +9631,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     }
 
     /// Sets [`Self::ceph_storage_provider`].
+    #[inline]
     #[must_use]
     pub fn with_ceph_storage_provider(
         mut self,
@@ -9399,6 +9739,7 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -9406,6 +9747,7 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::resources`].
+    #[inline]
     #[must_use]
     pub fn with_resources(
         mut self,
@@ -9416,6 +9758,7 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enable_multi_read_write_storage`].
+    #[inline]
     #[must_use]
     pub fn with_enable_multi_read_write_storage(
         mut self,
@@ -9426,6 +9769,7 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enable_single_read_write_storage`].
+    #[inline]
     #[must_use]
     pub fn with_enable_single_read_write_storage(
         mut self,
@@ -9436,6 +9780,7 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
     }
 
     /// Sets [`Self::enable_erasure_coding`].
+    #[inline]
     #[must_use]
     pub fn with_enable_erasure_coding(mut self, enable_erasure_coding: bool) -> Self {
         self.enable_erasure_coding = Some(enable_erasure_coding);
@@ -9525,6 +9870,7 @@ impl ListCloudClustersResponseClustersItemSettingsLogging {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateCloudClusterBodySettingsLoggingMode) -> Self {
         self.mode = Some(mode);
@@ -9532,6 +9878,7 @@ impl ListCloudClustersResponseClustersItemSettingsLogging {
     }
 
     /// Sets [`Self::loki`].
+    #[inline]
     #[must_use]
     pub fn with_loki(
         mut self,
@@ -9596,6 +9943,7 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     }
 
     /// Sets [`Self::s3_region`].
+    #[inline]
     #[must_use]
     pub fn with_s3_region(mut self, s3_region: impl Into<CompactString>) -> Self {
         self.s3_region = Some(s3_region.into());
@@ -9603,6 +9951,7 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     }
 
     /// Sets [`Self::s3_bucket_name`].
+    #[inline]
     #[must_use]
     pub fn with_s3_bucket_name(mut self, s3_bucket_name: impl Into<CompactString>) -> Self {
         self.s3_bucket_name = Some(s3_bucket_name.into());
@@ -9610,6 +9959,7 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     }
 
     /// Sets [`Self::gcs_bucket_name`].
+    #[inline]
     #[must_use]
     pub fn with_gcs_bucket_name(mut self, gcs_bucket_name: impl Into<CompactString>) -> Self {
         self.gcs_bucket_name = Some(gcs_bucket_name.into());
@@ -9617,6 +9967,7 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     }
 
     /// Sets [`Self::gcp_integration_id`].
+    #[inline]
     #[must_use]
     pub fn with_gcp_integration_id(mut self, gcp_integration_id: impl Into<CompactString>) -> Self {
         self.gcp_integration_id = Some(gcp_integration_id.into());
@@ -9707,6 +10058,7 @@ impl ListCloudClustersResponseClustersItemSettingsNetworking {
     }
 
     /// Sets [`Self::overlay_network`].
+    #[inline]
     #[must_use]
     pub fn with_overlay_network(mut self, overlay_network: bool) -> Self {
         self.overlay_network = Some(overlay_network);
@@ -9714,6 +10066,7 @@ impl ListCloudClustersResponseClustersItemSettingsNetworking {
     }
 
     /// Sets [`Self::overlay_cidr`].
+    #[inline]
     #[must_use]
     pub fn with_overlay_cidr(mut self, overlay_cidr: impl Into<CompactString>) -> Self {
         self.overlay_cidr = Some(overlay_cidr.into());
@@ -9779,6 +10132,7 @@ impl ListCloudClustersResponseItemSettingsRequestModifiers {
     }
 
     /// Sets [`Self::services`].
+    #[inline]
     #[must_use]
     pub fn with_services(
         mut self,
@@ -9789,6 +10143,7 @@ impl ListCloudClustersResponseItemSettingsRequestModifiers {
     }
 
     /// Sets [`Self::jobs`].
+    #[inline]
     #[must_use]
     pub fn with_jobs(mut self, jobs: CreateCloudClusterBodySettingsRequestModifiersAddons) -> Self {
         self.jobs = Some(jobs);
@@ -9796,6 +10151,7 @@ impl ListCloudClustersResponseItemSettingsRequestModifiers {
     }
 
     /// Sets [`Self::builds`].
+    #[inline]
     #[must_use]
     pub fn with_builds(
         mut self,
@@ -9806,6 +10162,7 @@ impl ListCloudClustersResponseItemSettingsRequestModifiers {
     }
 
     /// Sets [`Self::addons`].
+    #[inline]
     #[must_use]
     pub fn with_addons(
         mut self,
@@ -9948,6 +10305,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudIntegrationBodyAws) -> Self {
         self.aws = Some(aws);
@@ -9955,6 +10313,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
     }
 
     /// Sets [`Self::byok`].
+    #[inline]
     #[must_use]
     pub fn with_byok(mut self, byok: CreateCloudIntegrationBodyByok) -> Self {
         self.byok = Some(byok);
@@ -9962,6 +10321,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
     }
 
     /// Sets [`Self::cloudflare`].
+    #[inline]
     #[must_use]
     pub fn with_cloudflare(mut self, cloudflare: CreateCloudIntegrationBodyCloudflare) -> Self {
         self.cloudflare = Some(cloudflare);
@@ -9969,6 +10329,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -9976,6 +10337,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
     }
 
     /// Sets [`Self::features`].
+    #[inline]
     #[must_use]
     pub fn with_features(mut self, features: Vec<CreateCloudIntegrationBodyFeaturesItem>) -> Self {
         self.features = Some(features);
@@ -9983,6 +10345,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudIntegrationBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -9990,6 +10353,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -10255,6 +10619,7 @@ impl ListCloudNodeTypesResponseProvidersItemResources {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: i64) -> Self {
         self.memory = Some(memory);
@@ -10262,6 +10627,7 @@ impl ListCloudNodeTypesResponseProvidersItemResources {
     }
 
     /// Sets [`Self::vcpu`].
+    #[inline]
     #[must_use]
     pub fn with_vcpu(mut self, vcpu: i64) -> Self {
         self.vcpu = Some(vcpu);
@@ -10326,6 +10692,7 @@ impl ListCloudPermissionsResponse {
     }
 
     /// Sets [`Self::roles`].
+    #[inline]
     #[must_use]
     pub fn with_roles(mut self, roles: Vec<ListCloudPermissionsResponseRolesItem>) -> Self {
         self.roles = Some(roles);
@@ -10598,6 +10965,7 @@ impl ListCloudProvidersResponseProvidersItemFlags {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(mut self, autoscaling: bool) -> Self {
         self.autoscaling = Some(autoscaling);
@@ -10605,6 +10973,7 @@ impl ListCloudProvidersResponseProvidersItemFlags {
     }
 
     /// Sets [`Self::preemptible`].
+    #[inline]
     #[must_use]
     pub fn with_preemptible(mut self, preemptible: bool) -> Self {
         self.preemptible = Some(preemptible);
@@ -10865,6 +11234,7 @@ impl ListRegionsResponseRegionsItem {
     }
 
     /// Sets [`Self::provider`].
+    #[inline]
     #[must_use]
     pub fn with_provider(mut self, provider: ListRegionsResponseRegionsItemProvider) -> Self {
         self.provider = Some(provider);
@@ -10956,6 +11326,7 @@ impl ListRegionsResponseRegionsItemGpuDevicesItem {
     }
 
     /// Sets [`Self::memory_info`].
+    #[inline]
     #[must_use]
     pub fn with_memory_info(
         mut self,
@@ -11200,6 +11571,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudClusterBodyAws) -> Self {
         self.aws = Some(aws);
@@ -11207,6 +11579,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: CreateCloudClusterBodyAzure) -> Self {
         self.azure = Some(azure);
@@ -11214,6 +11587,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::byok`].
+    #[inline]
     #[must_use]
     pub fn with_byok(mut self, byok: CreateCloudClusterBodyByok) -> Self {
         self.byok = Some(byok);
@@ -11221,6 +11595,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::coordinates`].
+    #[inline]
     #[must_use]
     pub fn with_coordinates(mut self, coordinates: CreateCloudClusterBodyCoordinates) -> Self {
         self.coordinates = Some(coordinates);
@@ -11228,6 +11603,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -11235,6 +11611,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: CreateCloudClusterBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -11242,6 +11619,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::kubernetes_version`].
+    #[inline]
     #[must_use]
     pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
@@ -11249,6 +11627,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -11256,6 +11635,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::node_pools`].
+    #[inline]
     #[must_use]
     pub fn with_node_pools(mut self, node_pools: Vec<CreateCloudClusterBodyNodePoolsItem>) -> Self {
         self.node_pools = Some(node_pools);
@@ -11263,6 +11643,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -11270,6 +11651,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -11277,6 +11659,7 @@ impl PatchCloudClusterBody {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(mut self, settings: CreateCloudClusterBodySettings) -> Self {
         self.settings = Some(settings);
@@ -11398,6 +11781,7 @@ impl PatchCloudIntegrationBody {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: CreateCloudIntegrationBodyAws) -> Self {
         self.aws = Some(aws);
@@ -11405,6 +11789,7 @@ impl PatchCloudIntegrationBody {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: CreateCloudIntegrationBodyCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -11412,6 +11797,7 @@ impl PatchCloudIntegrationBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -11419,6 +11805,7 @@ impl PatchCloudIntegrationBody {
     }
 
     /// Sets [`Self::features`].
+    #[inline]
     #[must_use]
     pub fn with_features(mut self, features: Vec<CreateCloudIntegrationBodyFeaturesItem>) -> Self {
         self.features = Some(features);
@@ -11426,6 +11813,7 @@ impl PatchCloudIntegrationBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateCloudClusterBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);

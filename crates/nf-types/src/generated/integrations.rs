@@ -45,6 +45,7 @@ impl AddSshIdentitiesBody {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -52,6 +53,7 @@ impl AddSshIdentitiesBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -59,6 +61,7 @@ impl AddSshIdentitiesBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: AddSshIdentitiesBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -66,6 +69,7 @@ impl AddSshIdentitiesBody {
     }
 
     /// Sets [`Self::ssh_public_keys`].
+    #[inline]
     #[must_use]
     pub fn with_ssh_public_keys(
         mut self,
@@ -76,6 +80,7 @@ impl AddSshIdentitiesBody {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -157,6 +162,7 @@ impl AddSshIdentitiesBodyRestrictions {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: AddSshIdentitiesBodyRestrictionsProjects) -> Self {
         self.projects = Some(projects);
@@ -164,6 +170,7 @@ impl AddSshIdentitiesBodyRestrictions {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: AddSshIdentitiesBodyRestrictionsTags) -> Self {
         self.tags = Some(tags);
@@ -216,6 +223,7 @@ impl AddSshIdentitiesBodyRestrictionsProjects {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -223,6 +231,7 @@ impl AddSshIdentitiesBodyRestrictionsProjects {
     }
 
     /// Sets [`Self::items`].
+    #[inline]
     #[must_use]
     pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
@@ -278,6 +287,7 @@ impl AddSshIdentitiesBodyRestrictionsTags {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -285,6 +295,7 @@ impl AddSshIdentitiesBodyRestrictionsTags {
     }
 
     /// Sets [`Self::items`].
+    #[inline]
     #[must_use]
     pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
@@ -292,6 +303,7 @@ impl AddSshIdentitiesBodyRestrictionsTags {
     }
 
     /// Sets [`Self::match_condition`].
+    #[inline]
     #[must_use]
     pub fn with_match_condition(
         mut self,
@@ -423,6 +435,7 @@ impl AddSshIdentitiesResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -430,6 +443,7 @@ impl AddSshIdentitiesResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -437,6 +451,7 @@ impl AddSshIdentitiesResponse {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: AddSshIdentitiesBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -444,6 +459,7 @@ impl AddSshIdentitiesResponse {
     }
 
     /// Sets [`Self::ssh_public_keys`].
+    #[inline]
     #[must_use]
     pub fn with_ssh_public_keys(
         mut self,
@@ -454,6 +470,7 @@ impl AddSshIdentitiesResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -549,6 +566,7 @@ impl CreateCustomVcsTokenResponse {
     }
 
     /// Sets [`Self::installation_id`].
+    #[inline]
     #[must_use]
     pub fn with_installation_id(mut self, installation_id: i64) -> Self {
         self.installation_id = Some(installation_id);
@@ -556,6 +574,7 @@ impl CreateCustomVcsTokenResponse {
     }
 
     /// Sets [`Self::installation_token`].
+    #[inline]
     #[must_use]
     pub fn with_installation_token(mut self, installation_token: impl Into<CompactString>) -> Self {
         self.installation_token = Some(installation_token.into());
@@ -644,6 +663,7 @@ impl ListBranchesResponse {
     }
 
     /// Sets [`Self::branches`].
+    #[inline]
     #[must_use]
     pub fn with_branches(mut self, branches: Vec<ListBranchesResponseBranchesItem>) -> Self {
         self.branches = Some(branches);
@@ -760,6 +780,7 @@ impl ListBranchesResponseBranchesItemCommit {
     }
 
     /// Sets [`Self::date`].
+    #[inline]
     #[must_use]
     pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
@@ -767,6 +788,7 @@ impl ListBranchesResponseBranchesItemCommit {
     }
 
     /// Sets [`Self::message`].
+    #[inline]
     #[must_use]
     pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
@@ -870,6 +892,7 @@ impl ListReposResponse {
     }
 
     /// Sets [`Self::repos`].
+    #[inline]
     #[must_use]
     pub fn with_repos(mut self, repos: Vec<ListReposResponseReposItem>) -> Self {
         self.repos = Some(repos);
@@ -945,6 +968,7 @@ impl ListReposResponseReposItem {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -1044,6 +1068,7 @@ impl ListSshIdentitiesResponse {
     }
 
     /// Sets [`Self::identities`].
+    #[inline]
     #[must_use]
     pub fn with_identities(mut self, identities: Vec<AddSshIdentitiesResponse>) -> Self {
         self.identities = Some(identities);
@@ -1174,6 +1199,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::alias`].
+    #[inline]
     #[must_use]
     pub fn with_alias(mut self, alias: impl Into<CompactString>) -> Self {
         self.alias = Some(alias.into());
@@ -1181,6 +1207,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::email`].
+    #[inline]
     #[must_use]
     pub fn with_email(mut self, email: impl Into<CompactString>) -> Self {
         self.email = Some(email.into());
@@ -1188,6 +1215,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::entity_name`].
+    #[inline]
     #[must_use]
     pub fn with_entity_name(mut self, entity_name: impl Into<CompactString>) -> Self {
         self.entity_name = Some(entity_name.into());
@@ -1195,6 +1223,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::internal_id`].
+    #[inline]
     #[must_use]
     pub fn with_internal_id(mut self, internal_id: impl Into<CompactString>) -> Self {
         self.internal_id = Some(internal_id.into());
@@ -1202,6 +1231,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -1209,6 +1239,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::origin_missing_scopes`].
+    #[inline]
     #[must_use]
     pub fn with_origin_missing_scopes(mut self, origin_missing_scopes: Vec<CompactString>) -> Self {
         self.origin_missing_scopes = Some(origin_missing_scopes);
@@ -1216,6 +1247,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::origin_repo_selection_mode`].
+    #[inline]
     #[must_use]
     pub fn with_origin_repo_selection_mode(
         mut self,
@@ -1226,6 +1258,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::origin_scopes`].
+    #[inline]
     #[must_use]
     pub fn with_origin_scopes(mut self, origin_scopes: Vec<CompactString>) -> Self {
         self.origin_scopes = Some(origin_scopes);
@@ -1233,6 +1266,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::origin_target_slug`].
+    #[inline]
     #[must_use]
     pub fn with_origin_target_slug(mut self, origin_target_slug: impl Into<CompactString>) -> Self {
         self.origin_target_slug = Some(origin_target_slug.into());
@@ -1240,6 +1274,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::vcs_type`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_type(mut self, vcs_type: ListVcsResponseVcsAccountLinksItemVcsType) -> Self {
         self.vcs_type = Some(vcs_type);
@@ -1247,6 +1282,7 @@ impl ListVcsResponseVcsAccountLinksItem {
     }
 
     /// Sets [`Self::vcs_url`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_url(mut self, vcs_url: impl Into<CompactString>) -> Self {
         self.vcs_url = Some(vcs_url.into());
@@ -1412,6 +1448,7 @@ impl UpdateSshIdentitiesBody {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1419,6 +1456,7 @@ impl UpdateSshIdentitiesBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1426,6 +1464,7 @@ impl UpdateSshIdentitiesBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: AddSshIdentitiesBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -1433,6 +1472,7 @@ impl UpdateSshIdentitiesBody {
     }
 
     /// Sets [`Self::ssh_public_keys`].
+    #[inline]
     #[must_use]
     pub fn with_ssh_public_keys(
         mut self,
@@ -1443,6 +1483,7 @@ impl UpdateSshIdentitiesBody {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());

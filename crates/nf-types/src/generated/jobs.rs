@@ -78,6 +78,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -85,6 +86,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -95,6 +97,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -102,6 +105,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -109,6 +113,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateJobBodyDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -116,6 +121,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -123,6 +129,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -130,6 +137,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -137,6 +145,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -144,6 +153,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -151,6 +161,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -158,6 +169,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -165,6 +177,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(mut self, settings: CreateJobBodySettings) -> Self {
         self.settings = Some(settings);
@@ -172,6 +185,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -179,6 +193,7 @@ impl CreateJobBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -334,6 +349,7 @@ impl CreateJobBodyBilling {
     }
 
     /// Sets [`Self::build_plan`].
+    #[inline]
     #[must_use]
     pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
@@ -341,6 +357,7 @@ impl CreateJobBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateJobBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -403,6 +420,7 @@ impl CreateJobBodyBillingGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -413,6 +431,7 @@ impl CreateJobBodyBillingGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -471,6 +490,7 @@ impl CreateJobBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_count`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
         self.gpu_count = Some(gpu_count);
@@ -478,6 +498,7 @@ impl CreateJobBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::timesliced`].
+    #[inline]
     #[must_use]
     pub fn with_timesliced(mut self, timesliced: bool) -> Self {
         self.timesliced = Some(timesliced);
@@ -567,6 +588,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -574,6 +596,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -581,6 +604,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::docker_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
@@ -588,6 +612,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -595,6 +620,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::enable_git_lfs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
         self.enable_git_lfs = Some(enable_git_lfs);
@@ -602,6 +628,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::full_git_clone`].
+    #[inline]
     #[must_use]
     pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
         self.full_git_clone = Some(full_git_clone);
@@ -609,6 +636,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ignore_empty_commits`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
         self.ignore_empty_commits = Some(ignore_empty_commits);
@@ -616,6 +644,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::include_git_folder`].
+    #[inline]
     #[must_use]
     pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
         self.include_git_folder = Some(include_git_folder);
@@ -623,6 +652,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -630,6 +660,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -637,6 +668,7 @@ impl CreateJobBodyBuildConfiguration {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
         self.storage = Some(storage);
@@ -761,6 +793,7 @@ impl CreateJobBodyBuildConfigurationStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
@@ -812,6 +845,7 @@ impl CreateJobBodyBuildConfigurationStorageEphemeralStorage {
     }
 
     /// Sets [`Self::storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_storage_size(mut self, storage_size: f64) -> Self {
         self.storage_size = Some(storage_size);
@@ -864,6 +898,7 @@ impl CreateJobBodyBuildSettings {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(mut self, dockerfile: CreateJobBodyBuildSettingsDockerfile) -> Self {
         self.dockerfile = Some(dockerfile);
@@ -871,6 +906,7 @@ impl CreateJobBodyBuildSettings {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
         self.storage = Some(storage);
@@ -878,6 +914,7 @@ impl CreateJobBodyBuildSettings {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -952,6 +989,7 @@ impl CreateJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -962,6 +1000,7 @@ impl CreateJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(mut self, buildkit: CreateJobBodyBuildSettingsDockerfileBuildkit) -> Self {
         self.buildkit = Some(buildkit);
@@ -969,6 +1008,7 @@ impl CreateJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -976,6 +1016,7 @@ impl CreateJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -1078,6 +1119,7 @@ impl CreateJobBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -1085,6 +1127,7 @@ impl CreateJobBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::cache_storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_cache_storage_size(mut self, cache_storage_size: f64) -> Self {
         self.cache_storage_size = Some(cache_storage_size);
@@ -1092,6 +1135,7 @@ impl CreateJobBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::use_internal_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_internal_cache(mut self, use_internal_cache: bool) -> Self {
         self.use_internal_cache = Some(use_internal_cache);
@@ -1099,6 +1143,7 @@ impl CreateJobBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::internal_cache_storage`].
+    #[inline]
     #[must_use]
     pub fn with_internal_cache_storage(mut self, internal_cache_storage: f64) -> Self {
         self.internal_cache_storage = Some(internal_cache_storage);
@@ -1185,6 +1230,7 @@ impl CreateJobBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::build_context`].
+    #[inline]
     #[must_use]
     pub fn with_build_context(mut self, build_context: impl Into<CompactString>) -> Self {
         self.build_context = Some(build_context.into());
@@ -1192,6 +1238,7 @@ impl CreateJobBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::builder`].
+    #[inline]
     #[must_use]
     pub fn with_builder(mut self, builder: CreateJobBodyBuildSettingsBuildpackBuilder) -> Self {
         self.builder = Some(builder);
@@ -1199,6 +1246,7 @@ impl CreateJobBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::buildpack_locators`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
@@ -1206,6 +1254,7 @@ impl CreateJobBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -1331,6 +1380,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -1338,6 +1388,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -1345,6 +1396,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateJobBodyDeploymentGpu) -> Self {
         self.gpu = Some(gpu);
@@ -1352,6 +1404,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -1359,6 +1412,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateJobBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -1366,6 +1420,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -1373,6 +1428,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::vcs`].
+    #[inline]
     #[must_use]
     pub fn with_vcs(mut self, vcs: CreateJobBodyDeploymentVcs) -> Self {
         self.vcs = Some(vcs);
@@ -1380,6 +1436,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
         self.external = Some(external);
@@ -1387,6 +1444,7 @@ impl CreateJobBodyDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
         self.internal = Some(internal);
@@ -1490,6 +1548,7 @@ impl CreateJobBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_command`].
+    #[inline]
     #[must_use]
     pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
@@ -1497,6 +1556,7 @@ impl CreateJobBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_entrypoint`].
+    #[inline]
     #[must_use]
     pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
@@ -1504,6 +1564,7 @@ impl CreateJobBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_process`].
+    #[inline]
     #[must_use]
     pub fn with_custom_process(mut self, custom_process: impl Into<CompactString>) -> Self {
         self.custom_process = Some(custom_process.into());
@@ -1598,6 +1659,7 @@ impl CreateJobBodyDeploymentDocker {
     }
 
     /// Sets [`Self::custom_command`].
+    #[inline]
     #[must_use]
     pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
@@ -1605,6 +1667,7 @@ impl CreateJobBodyDeploymentDocker {
     }
 
     /// Sets [`Self::custom_entrypoint`].
+    #[inline]
     #[must_use]
     pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
@@ -1686,6 +1749,7 @@ impl CreateJobBodyDeploymentGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(mut self, configuration: Map<String, Value>) -> Self {
         self.configuration = Some(configuration);
@@ -1693,6 +1757,7 @@ impl CreateJobBodyDeploymentGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -1748,6 +1813,7 @@ impl CreateJobBodyDeploymentMetadata {
     }
 
     /// Sets [`Self::annotations`].
+    #[inline]
     #[must_use]
     pub fn with_annotations(mut self, annotations: Map<String, Value>) -> Self {
         self.annotations = Some(annotations);
@@ -1755,6 +1821,7 @@ impl CreateJobBodyDeploymentMetadata {
     }
 
     /// Sets [`Self::labels`].
+    #[inline]
     #[must_use]
     pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
         self.labels = Some(labels);
@@ -1816,6 +1883,7 @@ impl CreateJobBodyDeploymentStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
@@ -1823,6 +1891,7 @@ impl CreateJobBodyDeploymentStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: i64) -> Self {
         self.shm_size = Some(shm_size);
@@ -1830,6 +1899,7 @@ impl CreateJobBodyDeploymentStorage {
     }
 
     /// Sets [`Self::use_hdb_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
         self.use_hdb_storage = Some(use_hdb_storage);
@@ -1837,6 +1907,7 @@ impl CreateJobBodyDeploymentStorage {
     }
 
     /// Sets [`Self::use_pd_ssd_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
         self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
@@ -1929,6 +2000,7 @@ impl CreateJobBodyDeploymentVcs {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -1936,6 +2008,7 @@ impl CreateJobBodyDeploymentVcs {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -1943,6 +2016,7 @@ impl CreateJobBodyDeploymentVcs {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -2048,6 +2122,7 @@ impl CreateJobBodyDeploymentExternal {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
@@ -2112,6 +2187,7 @@ impl CreateJobBodyDeploymentInternal {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -2119,6 +2195,7 @@ impl CreateJobBodyDeploymentInternal {
     }
 
     /// Sets [`Self::build_id`].
+    #[inline]
     #[must_use]
     pub fn with_build_id(mut self, build_id: impl Into<CompactString>) -> Self {
         self.build_id = Some(build_id.into());
@@ -2126,6 +2203,7 @@ impl CreateJobBodyDeploymentInternal {
     }
 
     /// Sets [`Self::build_sha`].
+    #[inline]
     #[must_use]
     pub fn with_build_sha(mut self, build_sha: impl Into<CompactString>) -> Self {
         self.build_sha = Some(build_sha.into());
@@ -2133,6 +2211,7 @@ impl CreateJobBodyDeploymentInternal {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -2227,6 +2306,7 @@ impl CreateJobBodyHealthChecksItem {
     }
 
     /// Sets [`Self::cmd`].
+    #[inline]
     #[must_use]
     pub fn with_cmd(mut self, cmd: impl Into<CompactString>) -> Self {
         self.cmd = Some(cmd.into());
@@ -2234,6 +2314,7 @@ impl CreateJobBodyHealthChecksItem {
     }
 
     /// Sets [`Self::path`].
+    #[inline]
     #[must_use]
     pub fn with_path(mut self, path: impl Into<CompactString>) -> Self {
         self.path = Some(path.into());
@@ -2241,6 +2322,7 @@ impl CreateJobBodyHealthChecksItem {
     }
 
     /// Sets [`Self::port`].
+    #[inline]
     #[must_use]
     pub fn with_port(mut self, port: i64) -> Self {
         self.port = Some(port);
@@ -2248,6 +2330,7 @@ impl CreateJobBodyHealthChecksItem {
     }
 
     /// Sets [`Self::success_threshold`].
+    #[inline]
     #[must_use]
     pub fn with_success_threshold(mut self, success_threshold: i64) -> Self {
         self.success_threshold = Some(success_threshold);
@@ -2391,6 +2474,7 @@ impl CreateJobBodyInfrastructure {
     }
 
     /// Sets [`Self::architecture`].
+    #[inline]
     #[must_use]
     pub fn with_architecture(
         mut self,
@@ -2459,6 +2543,7 @@ impl CreateJobBodySettings {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -2466,6 +2551,7 @@ impl CreateJobBodySettings {
     }
 
     /// Sets [`Self::cron`].
+    #[inline]
     #[must_use]
     pub fn with_cron(mut self, cron: CreateJobBodySettingsCron) -> Self {
         self.cron = Some(cron);
@@ -2473,6 +2559,7 @@ impl CreateJobBodySettings {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -2558,6 +2645,7 @@ impl CreateJobBodySettingsCron {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -2568,6 +2656,7 @@ impl CreateJobBodySettingsCron {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
@@ -2575,6 +2664,7 @@ impl CreateJobBodySettingsCron {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -2736,6 +2826,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -2743,6 +2834,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -2753,6 +2845,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -2760,6 +2853,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -2767,6 +2861,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2774,6 +2869,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateJobResponseDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -2781,6 +2877,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2788,6 +2885,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -2795,6 +2893,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -2802,6 +2901,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -2809,6 +2909,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -2816,6 +2917,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -2823,6 +2925,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -2830,6 +2933,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(mut self, settings: CreateJobBodySettings) -> Self {
         self.settings = Some(settings);
@@ -2837,6 +2941,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -2844,6 +2949,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -2851,6 +2957,7 @@ impl CreateJobResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -3053,6 +3160,7 @@ impl CreateJobResponseCluster {
     }
 
     /// Sets [`Self::load_balancers`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
@@ -3060,6 +3168,7 @@ impl CreateJobResponseCluster {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -3150,6 +3259,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -3157,6 +3267,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -3164,6 +3275,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
         self.external = Some(external);
@@ -3171,6 +3283,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateJobBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -3178,6 +3291,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -3185,6 +3299,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::image_url`].
+    #[inline]
     #[must_use]
     pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
@@ -3192,6 +3307,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
         self.internal = Some(internal);
@@ -3199,6 +3315,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateJobBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -3206,6 +3323,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -3213,6 +3331,7 @@ impl CreateJobResponseDeployment {
     }
 
     /// Sets [`Self::vcs`].
+    #[inline]
     #[must_use]
     pub fn with_vcs(mut self, vcs: CreateJobBodyDeploymentVcs) -> Self {
         self.vcs = Some(vcs);
@@ -3321,6 +3440,7 @@ impl CreateJobResponseDeploymentStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
@@ -3331,6 +3451,7 @@ impl CreateJobResponseDeploymentStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: i64) -> Self {
         self.shm_size = Some(shm_size);
@@ -3338,6 +3459,7 @@ impl CreateJobResponseDeploymentStorage {
     }
 
     /// Sets [`Self::use_hdb_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
         self.use_hdb_storage = Some(use_hdb_storage);
@@ -3345,6 +3467,7 @@ impl CreateJobResponseDeploymentStorage {
     }
 
     /// Sets [`Self::use_pd_ssd_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
         self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
@@ -3424,6 +3547,7 @@ impl CreateJobResponseStatus {
     }
 
     /// Sets [`Self::build`].
+    #[inline]
     #[must_use]
     pub fn with_build(mut self, build: CreateJobResponseStatusBuild) -> Self {
         self.build = Some(build);
@@ -3473,6 +3597,7 @@ impl CreateJobResponseStatusBuild {
     }
 
     /// Sets [`Self::last_transition_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_transition_time(
         mut self,
@@ -3634,6 +3759,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -3641,6 +3767,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -3648,6 +3775,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -3658,6 +3786,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -3665,6 +3794,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -3672,6 +3802,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -3682,6 +3813,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateJobBodyDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -3689,6 +3821,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3696,6 +3829,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -3703,6 +3837,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -3710,6 +3845,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -3717,6 +3853,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -3724,6 +3861,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -3734,6 +3872,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -3741,6 +3880,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -3748,6 +3888,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
@@ -3755,6 +3896,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -3762,6 +3904,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -3769,6 +3912,7 @@ impl CreateJobCronBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -4050,6 +4194,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -4057,6 +4202,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -4064,6 +4210,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -4074,6 +4221,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -4081,6 +4229,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -4088,6 +4237,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -4098,6 +4248,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -4105,6 +4256,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateJobResponseDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -4112,6 +4264,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4119,6 +4272,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -4126,6 +4280,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -4133,6 +4288,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -4140,6 +4296,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -4147,6 +4304,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -4157,6 +4315,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -4164,6 +4323,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -4171,6 +4331,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
@@ -4178,6 +4339,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -4185,6 +4347,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -4192,6 +4355,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -4199,6 +4363,7 @@ impl CreateJobCronResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -4497,6 +4662,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -4504,6 +4670,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -4511,6 +4678,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -4521,6 +4689,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -4528,6 +4697,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -4535,6 +4705,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateJobBodyDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -4542,6 +4713,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4549,6 +4721,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -4556,6 +4729,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -4563,6 +4737,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -4570,6 +4745,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -4577,6 +4753,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -4587,6 +4764,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -4594,6 +4772,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -4601,6 +4780,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -4608,6 +4788,7 @@ impl CreateJobManualBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -4861,6 +5042,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -4868,6 +5050,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -4875,6 +5058,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -4885,6 +5069,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -4892,6 +5077,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -4899,6 +5085,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -4906,6 +5093,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateJobResponseDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -4913,6 +5101,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4920,6 +5109,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -4927,6 +5117,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -4934,6 +5125,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -4941,6 +5133,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
         self.infrastructure = Some(infrastructure);
@@ -4948,6 +5141,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -4958,6 +5152,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -4965,6 +5160,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -4972,6 +5168,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -4979,6 +5176,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -4986,6 +5184,7 @@ impl CreateJobManualResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -5290,6 +5489,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -5300,6 +5500,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::build_engine_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine_configuration(
         mut self,
@@ -5310,6 +5511,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: GetJobResponseBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -5317,6 +5519,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: GetJobResponseDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -5324,6 +5527,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5331,6 +5535,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -5338,6 +5543,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -5345,6 +5551,7 @@ impl GetJobResponse {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: GetJobResponseVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -5586,6 +5793,7 @@ impl GetJobResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -5596,6 +5804,7 @@ impl GetJobResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(
         mut self,
@@ -5606,6 +5815,7 @@ impl GetJobResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -5616,6 +5826,7 @@ impl GetJobResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::kaniko`].
+    #[inline]
     #[must_use]
     pub fn with_kaniko(mut self, kaniko: GetJobResponseBuildEngineConfigurationBuildkit) -> Self {
         self.kaniko = Some(kaniko);
@@ -5687,6 +5898,7 @@ impl GetJobResponseBuildEngineConfigurationBuildkit {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -5739,6 +5951,7 @@ impl GetJobResponseBuildEngineConfigurationBuildpack {
     }
 
     /// Sets [`Self::builder`].
+    #[inline]
     #[must_use]
     pub fn with_builder(mut self, builder: CreateJobBodyBuildSettingsBuildpackBuilder) -> Self {
         self.builder = Some(builder);
@@ -5746,6 +5959,7 @@ impl GetJobResponseBuildEngineConfigurationBuildpack {
     }
 
     /// Sets [`Self::buildpack_locators`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
@@ -5753,6 +5967,7 @@ impl GetJobResponseBuildEngineConfigurationBuildpack {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -5819,6 +6034,7 @@ impl GetJobResponseBuildSettings {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(mut self, dockerfile: GetJobResponseBuildSettingsDockerfile) -> Self {
         self.dockerfile = Some(dockerfile);
@@ -5826,6 +6042,7 @@ impl GetJobResponseBuildSettings {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: GetJobResponseBuildSettingsStorage) -> Self {
         self.storage = Some(storage);
@@ -5833,6 +6050,7 @@ impl GetJobResponseBuildSettings {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -5907,6 +6125,7 @@ impl GetJobResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -5917,6 +6136,7 @@ impl GetJobResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(mut self, buildkit: Map<String, Value>) -> Self {
         self.buildkit = Some(buildkit);
@@ -5924,6 +6144,7 @@ impl GetJobResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -5931,6 +6152,7 @@ impl GetJobResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -6014,6 +6236,7 @@ impl GetJobResponseBuildSettingsStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
@@ -6073,6 +6296,7 @@ impl GetJobResponseDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -6080,6 +6304,7 @@ impl GetJobResponseDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -6087,6 +6312,7 @@ impl GetJobResponseDeployment {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -6094,6 +6320,7 @@ impl GetJobResponseDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: GetJobResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -6157,6 +6384,7 @@ impl GetJobResponseDeploymentStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
@@ -6167,6 +6395,7 @@ impl GetJobResponseDeploymentStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: i64) -> Self {
         self.shm_size = Some(shm_size);
@@ -6279,6 +6508,7 @@ impl GetJobResponseSettings {
     }
 
     /// Sets [`Self::cron`].
+    #[inline]
     #[must_use]
     pub fn with_cron(mut self, cron: GetJobResponseSettingsCron) -> Self {
         self.cron = Some(cron);
@@ -6348,6 +6578,7 @@ impl GetJobResponseSettingsCron {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -6358,6 +6589,7 @@ impl GetJobResponseSettingsCron {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: impl Into<CompactString>) -> Self {
         self.schedule = Some(schedule.into());
@@ -6449,6 +6681,7 @@ impl GetJobResponseVcsData {
     }
 
     /// Sets [`Self::project_branch`].
+    #[inline]
     #[must_use]
     pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
@@ -6456,6 +6689,7 @@ impl GetJobResponseVcsData {
     }
 
     /// Sets [`Self::public_repo`].
+    #[inline]
     #[must_use]
     pub fn with_public_repo(mut self, public_repo: bool) -> Self {
         self.public_repo = Some(public_repo);
@@ -6463,6 +6697,7 @@ impl GetJobResponseVcsData {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -6550,6 +6785,7 @@ impl GetJobBranchesResponse {
     }
 
     /// Sets [`Self::branches`].
+    #[inline]
     #[must_use]
     pub fn with_branches(mut self, branches: Vec<GetJobBranchesResponseBranchesItem>) -> Self {
         self.branches = Some(branches);
@@ -6666,6 +6902,7 @@ impl GetJobBranchesResponseBranchesItemCommit {
     }
 
     /// Sets [`Self::date`].
+    #[inline]
     #[must_use]
     pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
@@ -6673,6 +6910,7 @@ impl GetJobBranchesResponseBranchesItemCommit {
     }
 
     /// Sets [`Self::message`].
+    #[inline]
     #[must_use]
     pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
@@ -6808,6 +7046,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -6815,6 +7054,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::build_concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_build_concluded_at(mut self, build_concluded_at: f64) -> Self {
         self.build_concluded_at = Some(build_concluded_at);
@@ -6822,6 +7062,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::concluded`].
+    #[inline]
     #[must_use]
     pub fn with_concluded(mut self, concluded: bool) -> Self {
         self.concluded = Some(concluded);
@@ -6829,6 +7070,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -6836,6 +7078,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::message`].
+    #[inline]
     #[must_use]
     pub fn with_message(mut self, message: Option<CompactString>) -> Self {
         self.message = Some(message);
@@ -6843,6 +7086,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::pull_request_id`].
+    #[inline]
     #[must_use]
     pub fn with_pull_request_id(
         mut self,
@@ -6853,6 +7097,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::registry`].
+    #[inline]
     #[must_use]
     pub fn with_registry(mut self, registry: GetJobBuildResponseRegistry) -> Self {
         self.registry = Some(registry);
@@ -6860,6 +7105,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -6867,6 +7113,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: CreateJobResponseStatusBuildStatus) -> Self {
         self.status = Some(status);
@@ -6874,6 +7121,7 @@ impl GetJobBuildResponse {
     }
 
     /// Sets [`Self::success`].
+    #[inline]
     #[must_use]
     pub fn with_success(mut self, success: bool) -> Self {
         self.success = Some(success);
@@ -7009,6 +7257,7 @@ impl GetJobBuildResponseRegistry {
     }
 
     /// Sets [`Self::uri`].
+    #[inline]
     #[must_use]
     pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
@@ -7109,6 +7358,7 @@ impl GetJobBuildArgumentDetailsResponseBuildArguments {
     }
 
     /// Sets [`Self::my_variable_name`].
+    #[inline]
     #[must_use]
     pub fn with_my_variable_name(
         mut self,
@@ -7177,6 +7427,7 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     }
 
     /// Sets [`Self::addon_id`].
+    #[inline]
     #[must_use]
     pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
@@ -7184,6 +7435,7 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     }
 
     /// Sets [`Self::inherited_from`].
+    #[inline]
     #[must_use]
     pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
@@ -7191,6 +7443,7 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -7273,6 +7526,7 @@ impl GetJobBuildArgumentDetailsResponseOverridingItem {
     }
 
     /// Sets [`Self::addon_id`].
+    #[inline]
     #[must_use]
     pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
@@ -7338,6 +7592,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFiles {
     }
 
     /// Sets [`Self::dir_file_name`].
+    #[inline]
     #[must_use]
     pub fn with_dir_file_name(
         mut self,
@@ -7399,6 +7654,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
     }
 
     /// Sets [`Self::inherited_from`].
+    #[inline]
     #[must_use]
     pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
@@ -7406,6 +7662,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -7532,6 +7789,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
     }
 
     /// Sets [`Self::data`].
+    #[inline]
     #[must_use]
     pub fn with_data(mut self, data: impl Into<CompactString>) -> Self {
         self.data = Some(data.into());
@@ -7539,6 +7797,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
     }
 
     /// Sets [`Self::encoding`].
+    #[inline]
     #[must_use]
     pub fn with_encoding(mut self, encoding: impl Into<CompactString>) -> Self {
         self.encoding = Some(encoding.into());
@@ -7727,6 +7986,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::bandwidth`].
+    #[inline]
     #[must_use]
     pub fn with_bandwidth(mut self, bandwidth: GetJobBuildMetricsResponseBandwidth) -> Self {
         self.bandwidth = Some(bandwidth);
@@ -7734,6 +7994,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::bandwidth_volume`].
+    #[inline]
     #[must_use]
     pub fn with_bandwidth_volume(
         mut self,
@@ -7744,6 +8005,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: GetJobBuildMetricsResponseBandwidth) -> Self {
         self.cpu = Some(cpu);
@@ -7751,6 +8013,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::disk_usage`].
+    #[inline]
     #[must_use]
     pub fn with_disk_usage(mut self, disk_usage: GetJobBuildMetricsResponseBandwidth) -> Self {
         self.disk_usage = Some(disk_usage);
@@ -7758,6 +8021,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::http4xx_responses`].
+    #[inline]
     #[must_use]
     pub fn with_http4xx_responses(
         mut self,
@@ -7768,6 +8032,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::http5xx_responses`].
+    #[inline]
     #[must_use]
     pub fn with_http5xx_responses(
         mut self,
@@ -7778,6 +8043,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: GetJobBuildMetricsResponseBandwidth) -> Self {
         self.memory = Some(memory);
@@ -7785,6 +8051,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::network_egress`].
+    #[inline]
     #[must_use]
     pub fn with_network_egress(
         mut self,
@@ -7795,6 +8062,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::network_ingress`].
+    #[inline]
     #[must_use]
     pub fn with_network_ingress(
         mut self,
@@ -7805,6 +8073,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::requests`].
+    #[inline]
     #[must_use]
     pub fn with_requests(mut self, requests: GetJobBuildMetricsResponseBandwidth) -> Self {
         self.requests = Some(requests);
@@ -7812,6 +8081,7 @@ impl GetJobBuildMetricsResponse {
     }
 
     /// Sets [`Self::tcp_connections_open`].
+    #[inline]
     #[must_use]
     pub fn with_tcp_connections_open(
         mut self,
@@ -7938,6 +8208,7 @@ impl GetJobBuildMetricsResponseBandwidth {
     }
 
     /// Sets [`Self::metric_info`].
+    #[inline]
     #[must_use]
     pub fn with_metric_info(
         mut self,
@@ -8005,6 +8276,7 @@ impl GetJobBuildMetricsResponseBandwidthMetricInfo {
     }
 
     /// Sets [`Self::metric_resolution`].
+    #[inline]
     #[must_use]
     pub fn with_metric_resolution(mut self, metric_resolution: f64) -> Self {
         self.metric_resolution = Some(metric_resolution);
@@ -8089,6 +8361,7 @@ impl GetJobBuildMetricsResponseBandwidthValuesItem {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
         self.metadata = Some(metadata);
@@ -8184,6 +8457,7 @@ impl GetJobContainersResponse {
     }
 
     /// Sets [`Self::containers`].
+    #[inline]
     #[must_use]
     pub fn with_containers(
         mut self,
@@ -8268,6 +8542,7 @@ impl GetJobContainersResponseContainersItem {
     }
 
     /// Sets [`Self::host`].
+    #[inline]
     #[must_use]
     pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
@@ -8275,6 +8550,7 @@ impl GetJobContainersResponseContainersItem {
     }
 
     /// Sets [`Self::ip_addresses`].
+    #[inline]
     #[must_use]
     pub fn with_ip_addresses(mut self, ip_addresses: Vec<CompactString>) -> Self {
         self.ip_addresses = Some(ip_addresses);
@@ -8282,6 +8558,7 @@ impl GetJobContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_name`].
+    #[inline]
     #[must_use]
     pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
@@ -8289,6 +8566,7 @@ impl GetJobContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_pool_provider_id`].
+    #[inline]
     #[must_use]
     pub fn with_node_pool_provider_id(
         mut self,
@@ -8299,6 +8577,7 @@ impl GetJobContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_pool_user_id`].
+    #[inline]
     #[must_use]
     pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<CompactString>) -> Self {
         self.node_pool_user_id = Some(node_pool_user_id.into());
@@ -8440,6 +8719,7 @@ impl GetJobDeploymentResponse {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -8447,6 +8727,7 @@ impl GetJobDeploymentResponse {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -8454,6 +8735,7 @@ impl GetJobDeploymentResponse {
     }
 
     /// Sets [`Self::instances`].
+    #[inline]
     #[must_use]
     pub fn with_instances(mut self, instances: i64) -> Self {
         self.instances = Some(instances);
@@ -8461,6 +8743,7 @@ impl GetJobDeploymentResponse {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: GetJobDeploymentResponseInternal) -> Self {
         self.internal = Some(internal);
@@ -8468,6 +8751,7 @@ impl GetJobDeploymentResponse {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -8475,6 +8759,7 @@ impl GetJobDeploymentResponse {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: GetJobResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -8482,6 +8767,7 @@ impl GetJobDeploymentResponse {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: GetJobDeploymentResponseExternal) -> Self {
         self.external = Some(external);
@@ -8593,6 +8879,7 @@ impl GetJobDeploymentResponseInternal {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(
         mut self,
@@ -8603,6 +8890,7 @@ impl GetJobDeploymentResponseInternal {
     }
 
     /// Sets [`Self::deployed_sha`].
+    #[inline]
     #[must_use]
     pub fn with_deployed_sha(mut self, deployed_sha: impl Into<CompactString>) -> Self {
         self.deployed_sha = Some(deployed_sha.into());
@@ -8610,6 +8898,7 @@ impl GetJobDeploymentResponseInternal {
     }
 
     /// Sets [`Self::repository`].
+    #[inline]
     #[must_use]
     pub fn with_repository(mut self, repository: impl Into<CompactString>) -> Self {
         self.repository = Some(repository.into());
@@ -8904,6 +9193,7 @@ impl GetJobHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::cmd`].
+    #[inline]
     #[must_use]
     pub fn with_cmd(mut self, cmd: Value) -> Self {
         self.cmd = Some(cmd);
@@ -8911,6 +9201,7 @@ impl GetJobHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::http_port`].
+    #[inline]
     #[must_use]
     pub fn with_http_port(mut self, http_port: Value) -> Self {
         self.http_port = Some(http_port);
@@ -8918,6 +9209,7 @@ impl GetJobHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::path`].
+    #[inline]
     #[must_use]
     pub fn with_path(mut self, path: Option<CompactString>) -> Self {
         self.path = Some(path);
@@ -8925,6 +9217,7 @@ impl GetJobHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::success_threshold`].
+    #[inline]
     #[must_use]
     pub fn with_success_threshold(mut self, success_threshold: Value) -> Self {
         self.success_threshold = Some(success_threshold);
@@ -8932,6 +9225,7 @@ impl GetJobHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::tcp_socket_port`].
+    #[inline]
     #[must_use]
     pub fn with_tcp_socket_port(mut self, tcp_socket_port: Value) -> Self {
         self.tcp_socket_port = Some(tcp_socket_port);
@@ -9068,6 +9362,7 @@ impl GetJobPullRequestsResponse {
     }
 
     /// Sets [`Self::pull_requests`].
+    #[inline]
     #[must_use]
     pub fn with_pull_requests(
         mut self,
@@ -9674,6 +9969,7 @@ impl ListJobsResponseJobsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -9681,6 +9977,7 @@ impl ListJobsResponseJobsItem {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -9688,6 +9985,7 @@ impl ListJobsResponseJobsItem {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -9856,6 +10154,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchJobBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -9863,6 +10162,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -9870,6 +10170,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -9880,6 +10181,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -9887,6 +10189,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: PatchJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -9894,6 +10197,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -9901,6 +10205,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -9908,6 +10213,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -9915,6 +10221,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -9922,6 +10229,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -9929,6 +10237,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -9936,6 +10245,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(mut self, settings: PatchJobBodySettings) -> Self {
         self.settings = Some(settings);
@@ -9943,6 +10253,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -9950,6 +10261,7 @@ impl PatchJobBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -10087,6 +10399,7 @@ impl PatchJobBodyBilling {
     }
 
     /// Sets [`Self::build_plan`].
+    #[inline]
     #[must_use]
     pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
@@ -10094,6 +10407,7 @@ impl PatchJobBodyBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -10101,6 +10415,7 @@ impl PatchJobBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: PatchJobBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -10164,6 +10479,7 @@ impl PatchJobBodyBillingGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -10174,6 +10490,7 @@ impl PatchJobBodyBillingGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -10232,6 +10549,7 @@ impl PatchJobBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_type`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_type(mut self, gpu_type: impl Into<CompactString>) -> Self {
         self.gpu_type = Some(gpu_type.into());
@@ -10239,6 +10557,7 @@ impl PatchJobBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_count`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
         self.gpu_count = Some(gpu_count);
@@ -10246,6 +10565,7 @@ impl PatchJobBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::timesliced`].
+    #[inline]
     #[must_use]
     pub fn with_timesliced(mut self, timesliced: bool) -> Self {
         self.timesliced = Some(timesliced);
@@ -10308,6 +10628,7 @@ impl PatchJobBodyBuildSettings {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -10315,6 +10636,7 @@ impl PatchJobBodyBuildSettings {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(mut self, dockerfile: PatchJobBodyBuildSettingsDockerfile) -> Self {
         self.dockerfile = Some(dockerfile);
@@ -10322,6 +10644,7 @@ impl PatchJobBodyBuildSettings {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
         self.storage = Some(storage);
@@ -10393,6 +10716,7 @@ impl PatchJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -10403,6 +10727,7 @@ impl PatchJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(mut self, buildkit: CreateJobBodyBuildSettingsDockerfileBuildkit) -> Self {
         self.buildkit = Some(buildkit);
@@ -10410,6 +10735,7 @@ impl PatchJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::docker_file_path`].
+    #[inline]
     #[must_use]
     pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
@@ -10417,6 +10743,7 @@ impl PatchJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::docker_work_dir`].
+    #[inline]
     #[must_use]
     pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
@@ -10424,6 +10751,7 @@ impl PatchJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -10431,6 +10759,7 @@ impl PatchJobBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -10523,6 +10852,7 @@ impl PatchJobBodySettings {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -10530,6 +10860,7 @@ impl PatchJobBodySettings {
     }
 
     /// Sets [`Self::backoff_limit`].
+    #[inline]
     #[must_use]
     pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
         self.backoff_limit = Some(backoff_limit);
@@ -10537,6 +10868,7 @@ impl PatchJobBodySettings {
     }
 
     /// Sets [`Self::cron`].
+    #[inline]
     #[must_use]
     pub fn with_cron(mut self, cron: CreateJobBodySettingsCron) -> Self {
         self.cron = Some(cron);
@@ -10544,6 +10876,7 @@ impl PatchJobBodySettings {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -10674,6 +11007,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -10681,6 +11015,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::backoff_limit`].
+    #[inline]
     #[must_use]
     pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
         self.backoff_limit = Some(backoff_limit);
@@ -10688,6 +11023,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchJobBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -10695,6 +11031,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -10702,6 +11039,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -10712,6 +11050,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -10719,6 +11058,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: PatchJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -10726,6 +11066,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -10736,6 +11077,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -10743,6 +11085,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -10750,6 +11093,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -10757,6 +11101,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -10764,6 +11109,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -10774,6 +11120,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -10781,6 +11128,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -10788,6 +11136,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
@@ -10795,6 +11144,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -10802,6 +11152,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -10809,6 +11160,7 @@ impl PatchJobCronBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -11022,6 +11374,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -11029,6 +11382,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::backoff_limit`].
+    #[inline]
     #[must_use]
     pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
         self.backoff_limit = Some(backoff_limit);
@@ -11036,6 +11390,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchJobBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -11043,6 +11398,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -11050,6 +11406,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -11060,6 +11417,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -11067,6 +11425,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(mut self, build_settings: PatchJobBodyBuildSettings) -> Self {
         self.build_settings = Some(build_settings);
@@ -11074,6 +11433,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -11081,6 +11441,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -11088,6 +11449,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -11095,6 +11457,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
         self.health_checks = Some(health_checks);
@@ -11102,6 +11465,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -11112,6 +11476,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -11119,6 +11484,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -11126,6 +11492,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -11133,6 +11500,7 @@ impl PatchJobManualBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -11288,6 +11656,7 @@ impl ResumeJobBody {
     }
 
     /// Sets [`Self::disabled_cd`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_cd(mut self, disabled_cd: bool) -> Self {
         self.disabled_cd = Some(disabled_cd);
@@ -11295,6 +11664,7 @@ impl ResumeJobBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -11302,6 +11672,7 @@ impl ResumeJobBody {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -11361,6 +11732,7 @@ impl ScaleJobBody {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -11368,6 +11740,7 @@ impl ScaleJobBody {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -11427,6 +11800,7 @@ impl StartJobBuildBody {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -11434,6 +11808,7 @@ impl StartJobBuildBody {
     }
 
     /// Sets [`Self::overrides`].
+    #[inline]
     #[must_use]
     pub fn with_overrides(mut self, overrides: StartJobBuildBodyOverrides) -> Self {
         self.overrides = Some(overrides);
@@ -11492,6 +11867,7 @@ impl StartJobBuildBodyOverrides {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -11499,6 +11875,7 @@ impl StartJobBuildBodyOverrides {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -11506,6 +11883,7 @@ impl StartJobBuildBodyOverrides {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: StartJobBuildBodyOverridesDocker) -> Self {
         self.docker = Some(docker);
@@ -11513,6 +11891,7 @@ impl StartJobBuildBodyOverrides {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -11595,6 +11974,7 @@ impl StartJobBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::docker_file_path`].
+    #[inline]
     #[must_use]
     pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
@@ -11602,6 +11982,7 @@ impl StartJobBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::docker_work_dir`].
+    #[inline]
     #[must_use]
     pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
@@ -11609,6 +11990,7 @@ impl StartJobBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(
         mut self,
@@ -11619,6 +12001,7 @@ impl StartJobBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -11717,6 +12100,7 @@ impl StartJobBuildResponse {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -11724,6 +12108,7 @@ impl StartJobBuildResponse {
     }
 
     /// Sets [`Self::concluded`].
+    #[inline]
     #[must_use]
     pub fn with_concluded(mut self, concluded: bool) -> Self {
         self.concluded = Some(concluded);
@@ -11731,6 +12116,7 @@ impl StartJobBuildResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -11738,6 +12124,7 @@ impl StartJobBuildResponse {
     }
 
     /// Sets [`Self::pull_request_id`].
+    #[inline]
     #[must_use]
     pub fn with_pull_request_id(
         mut self,
@@ -11748,6 +12135,7 @@ impl StartJobBuildResponse {
     }
 
     /// Sets [`Self::registry`].
+    #[inline]
     #[must_use]
     pub fn with_registry(mut self, registry: GetJobBuildResponseRegistry) -> Self {
         self.registry = Some(registry);
@@ -11755,6 +12143,7 @@ impl StartJobBuildResponse {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -11762,6 +12151,7 @@ impl StartJobBuildResponse {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
@@ -11862,6 +12252,7 @@ impl StartJobRunBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: StartJobRunBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -11869,6 +12260,7 @@ impl StartJobRunBody {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: StartJobRunBodyDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -11876,6 +12268,7 @@ impl StartJobRunBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Value) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -11883,6 +12276,7 @@ impl StartJobRunBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -11890,6 +12284,7 @@ impl StartJobRunBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -11968,6 +12363,7 @@ impl StartJobRunBodyBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -12033,6 +12429,7 @@ impl StartJobRunBodyDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -12040,6 +12437,7 @@ impl StartJobRunBodyDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -12047,6 +12445,7 @@ impl StartJobRunBodyDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateJobBodyDeploymentGpu) -> Self {
         self.gpu = Some(gpu);
@@ -12054,6 +12453,7 @@ impl StartJobRunBodyDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
         self.internal = Some(internal);
@@ -12061,6 +12461,7 @@ impl StartJobRunBodyDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -12068,6 +12469,7 @@ impl StartJobRunBodyDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
         self.external = Some(external);
@@ -12189,6 +12591,7 @@ impl SuspendJobBody {
     }
 
     /// Sets [`Self::suspended`].
+    #[inline]
     #[must_use]
     pub fn with_suspended(mut self, suspended: bool) -> Self {
         self.suspended = Some(suspended);
@@ -12241,6 +12644,7 @@ impl UpdateJobBuildArgumentsBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -12248,6 +12652,7 @@ impl UpdateJobBuildArgumentsBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -12255,6 +12660,7 @@ impl UpdateJobBuildArgumentsBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -12356,6 +12762,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -12363,6 +12770,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -12370,6 +12778,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::docker_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
@@ -12377,6 +12786,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(mut self, dockerfile: UpdateJobBuildOptionsBodyDockerfile) -> Self {
         self.dockerfile = Some(dockerfile);
@@ -12384,6 +12794,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -12391,6 +12802,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::enable_git_lfs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
         self.enable_git_lfs = Some(enable_git_lfs);
@@ -12398,6 +12810,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::full_git_clone`].
+    #[inline]
     #[must_use]
     pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
         self.full_git_clone = Some(full_git_clone);
@@ -12405,6 +12818,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::ignore_empty_commits`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
         self.ignore_empty_commits = Some(ignore_empty_commits);
@@ -12412,6 +12826,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::include_git_folder`].
+    #[inline]
     #[must_use]
     pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
         self.include_git_folder = Some(include_git_folder);
@@ -12419,6 +12834,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -12426,6 +12842,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -12433,6 +12850,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
         self.storage = Some(storage);
@@ -12440,6 +12858,7 @@ impl UpdateJobBuildOptionsBody {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -12586,6 +13005,7 @@ impl UpdateJobBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -12596,6 +13016,7 @@ impl UpdateJobBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(mut self, buildkit: UpdateJobBuildOptionsBodyDockerfileBuildkit) -> Self {
         self.buildkit = Some(buildkit);
@@ -12603,6 +13024,7 @@ impl UpdateJobBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::docker_file_path`].
+    #[inline]
     #[must_use]
     pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
@@ -12610,6 +13032,7 @@ impl UpdateJobBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::docker_work_dir`].
+    #[inline]
     #[must_use]
     pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
@@ -12617,6 +13040,7 @@ impl UpdateJobBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -12698,6 +13122,7 @@ impl UpdateJobBuildOptionsBodyDockerfileBuildkit {
     }
 
     /// Sets [`Self::cache_storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_cache_storage_size(mut self, cache_storage_size: i64) -> Self {
         self.cache_storage_size = Some(cache_storage_size);
@@ -12705,6 +13130,7 @@ impl UpdateJobBuildOptionsBodyDockerfileBuildkit {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -12773,6 +13199,7 @@ impl UpdateJobBuildSourceBody {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -12780,6 +13207,7 @@ impl UpdateJobBuildSourceBody {
     }
 
     /// Sets [`Self::project_branch`].
+    #[inline]
     #[must_use]
     pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
@@ -12787,6 +13215,7 @@ impl UpdateJobBuildSourceBody {
     }
 
     /// Sets [`Self::project_type`].
+    #[inline]
     #[must_use]
     pub fn with_project_type(
         mut self,
@@ -12797,6 +13226,7 @@ impl UpdateJobBuildSourceBody {
     }
 
     /// Sets [`Self::project_url`].
+    #[inline]
     #[must_use]
     pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
@@ -12804,6 +13234,7 @@ impl UpdateJobBuildSourceBody {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -12887,6 +13318,7 @@ impl UpdateJobDeploymentBody {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -12894,6 +13326,7 @@ impl UpdateJobDeploymentBody {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
         self.external = Some(external);
@@ -12901,6 +13334,7 @@ impl UpdateJobDeploymentBody {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
         self.buildpack = Some(buildpack);
@@ -12908,6 +13342,7 @@ impl UpdateJobDeploymentBody {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
         self.internal = Some(internal);
@@ -13011,6 +13446,7 @@ impl UpdateJobRuntimeEnvironmentBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -13082,6 +13518,7 @@ impl UpdateJobSettingsBody {
     }
 
     /// Sets [`Self::active_deadline_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: i64) -> Self {
         self.active_deadline_seconds = Some(active_deadline_seconds);
@@ -13089,6 +13526,7 @@ impl UpdateJobSettingsBody {
     }
 
     /// Sets [`Self::backoff_limit`].
+    #[inline]
     #[must_use]
     pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
         self.backoff_limit = Some(backoff_limit);
@@ -13096,6 +13534,7 @@ impl UpdateJobSettingsBody {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -13106,6 +13545,7 @@ impl UpdateJobSettingsBody {
     }
 
     /// Sets [`Self::run_on_source_change`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_source_change(
         mut self,
@@ -13116,6 +13556,7 @@ impl UpdateJobSettingsBody {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: impl Into<CompactString>) -> Self {
         self.schedule = Some(schedule.into());

@@ -46,6 +46,7 @@ impl CreateAuditLogSinkBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -53,6 +54,7 @@ impl CreateAuditLogSinkBody {
     }
 
     /// Sets [`Self::include_spec`].
+    #[inline]
     #[must_use]
     pub fn with_include_spec(mut self, include_spec: bool) -> Self {
         self.include_spec = Some(include_spec);
@@ -142,6 +144,7 @@ impl CreateAuditLogSinkBodySinkData {
     }
 
     /// Sets [`Self::path_prefix`].
+    #[inline]
     #[must_use]
     pub fn with_path_prefix(mut self, path_prefix: impl Into<CompactString>) -> Self {
         self.path_prefix = Some(path_prefix.into());
@@ -360,6 +363,7 @@ impl CreateLogSinkBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -367,6 +371,7 @@ impl CreateLogSinkBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateLogSinkBodyOptions) -> Self {
         self.options = Some(options);
@@ -374,6 +379,7 @@ impl CreateLogSinkBody {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
@@ -381,6 +387,7 @@ impl CreateLogSinkBody {
     }
 
     /// Sets [`Self::restricted`].
+    #[inline]
     #[must_use]
     pub fn with_restricted(mut self, restricted: bool) -> Self {
         self.restricted = Some(restricted);
@@ -388,6 +395,7 @@ impl CreateLogSinkBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateLogSinkBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -485,6 +493,7 @@ impl CreateLogSinkBodyOptions {
     }
 
     /// Sets [`Self::forward_cdn_logs`].
+    #[inline]
     #[must_use]
     pub fn with_forward_cdn_logs(mut self, forward_cdn_logs: bool) -> Self {
         self.forward_cdn_logs = Some(forward_cdn_logs);
@@ -492,6 +501,7 @@ impl CreateLogSinkBodyOptions {
     }
 
     /// Sets [`Self::forward_ingress_logs`].
+    #[inline]
     #[must_use]
     pub fn with_forward_ingress_logs(mut self, forward_ingress_logs: bool) -> Self {
         self.forward_ingress_logs = Some(forward_ingress_logs);
@@ -499,6 +509,7 @@ impl CreateLogSinkBodyOptions {
     }
 
     /// Sets [`Self::forward_mesh_logs`].
+    #[inline]
     #[must_use]
     pub fn with_forward_mesh_logs(mut self, forward_mesh_logs: bool) -> Self {
         self.forward_mesh_logs = Some(forward_mesh_logs);
@@ -506,6 +517,7 @@ impl CreateLogSinkBodyOptions {
     }
 
     /// Sets [`Self::use_custom_labels`].
+    #[inline]
     #[must_use]
     pub fn with_use_custom_labels(mut self, use_custom_labels: bool) -> Self {
         self.use_custom_labels = Some(use_custom_labels);
@@ -585,6 +597,7 @@ impl CreateLogSinkBodyRestrictions {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: CreateLogSinkBodyRestrictionsTags) -> Self {
         self.tags = Some(tags);
@@ -637,6 +650,7 @@ impl CreateLogSinkBodyRestrictionsTags {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -644,6 +658,7 @@ impl CreateLogSinkBodyRestrictionsTags {
     }
 
     /// Sets [`Self::items`].
+    #[inline]
     #[must_use]
     pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
@@ -651,6 +666,7 @@ impl CreateLogSinkBodyRestrictionsTags {
     }
 
     /// Sets [`Self::match_condition`].
+    #[inline]
     #[must_use]
     pub fn with_match_condition(
         mut self,
@@ -790,6 +806,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::auth`].
+    #[inline]
     #[must_use]
     pub fn with_auth(mut self, auth: CreateLogSinkBodySinkDataAuth) -> Self {
         self.auth = Some(auth);
@@ -797,6 +814,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::encoding`].
+    #[inline]
     #[must_use]
     pub fn with_encoding(mut self, encoding: CreateLogSinkBodySinkDataEncoding) -> Self {
         self.encoding = Some(encoding);
@@ -804,6 +822,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::endpoint`].
+    #[inline]
     #[must_use]
     pub fn with_endpoint(mut self, endpoint: impl Into<CompactString>) -> Self {
         self.endpoint = Some(endpoint.into());
@@ -811,6 +830,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::default_api_key`].
+    #[inline]
     #[must_use]
     pub fn with_default_api_key(mut self, default_api_key: impl Into<CompactString>) -> Self {
         self.default_api_key = Some(default_api_key.into());
@@ -818,6 +838,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: CreateLogSinkBodySinkDataRegion) -> Self {
         self.region = Some(region);
@@ -825,6 +846,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::authentication_strategy`].
+    #[inline]
     #[must_use]
     pub fn with_authentication_strategy(
         mut self,
@@ -835,6 +857,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::host`].
+    #[inline]
     #[must_use]
     pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
@@ -842,6 +865,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::port`].
+    #[inline]
     #[must_use]
     pub fn with_port(mut self, port: f64) -> Self {
         self.port = Some(port);
@@ -849,6 +873,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -856,6 +881,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::uri`].
+    #[inline]
     #[must_use]
     pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
@@ -863,6 +889,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::bucket`].
+    #[inline]
     #[must_use]
     pub fn with_bucket(mut self, bucket: impl Into<CompactString>) -> Self {
         self.bucket = Some(bucket.into());
@@ -870,6 +897,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::compression`].
+    #[inline]
     #[must_use]
     pub fn with_compression(
         mut self,
@@ -880,6 +908,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::batch`].
+    #[inline]
     #[must_use]
     pub fn with_batch(mut self, batch: CreateLogSinkBodySinkDataBatch) -> Self {
         self.batch = Some(batch);
@@ -887,6 +916,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::framing`].
+    #[inline]
     #[must_use]
     pub fn with_framing(mut self, framing: CreateLogSinkBodySinkDataFraming) -> Self {
         self.framing = Some(framing);
@@ -894,6 +924,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::api_key`].
+    #[inline]
     #[must_use]
     pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
@@ -901,6 +932,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::dataset`].
+    #[inline]
     #[must_use]
     pub fn with_dataset(mut self, dataset: impl Into<CompactString>) -> Self {
         self.dataset = Some(dataset.into());
@@ -908,6 +940,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::endpoint_type`].
+    #[inline]
     #[must_use]
     pub fn with_endpoint_type(
         mut self,
@@ -918,6 +951,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::org_id`].
+    #[inline]
     #[must_use]
     pub fn with_org_id(mut self, org_id: impl Into<CompactString>) -> Self {
         self.org_id = Some(org_id.into());
@@ -925,6 +959,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::token_type`].
+    #[inline]
     #[must_use]
     pub fn with_token_type(mut self, token_type: CreateLogSinkBodySinkDataTokenType) -> Self {
         self.token_type = Some(token_type);
@@ -932,6 +967,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::url`].
+    #[inline]
     #[must_use]
     pub fn with_url(mut self, url: impl Into<CompactString>) -> Self {
         self.url = Some(url.into());
@@ -939,6 +975,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::account_id`].
+    #[inline]
     #[must_use]
     pub fn with_account_id(mut self, account_id: impl Into<CompactString>) -> Self {
         self.account_id = Some(account_id.into());
@@ -946,6 +983,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::license_key`].
+    #[inline]
     #[must_use]
     pub fn with_license_key(mut self, license_key: impl Into<CompactString>) -> Self {
         self.license_key = Some(license_key.into());
@@ -953,6 +991,7 @@ impl CreateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::public_key`].
+    #[inline]
     #[must_use]
     pub fn with_public_key(mut self, public_key: impl Into<CompactString>) -> Self {
         self.public_key = Some(public_key.into());
@@ -1136,6 +1175,7 @@ impl CreateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::password`].
+    #[inline]
     #[must_use]
     pub fn with_password(mut self, password: impl Into<CompactString>) -> Self {
         self.password = Some(password.into());
@@ -1143,6 +1183,7 @@ impl CreateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: CreateLogSinkBodySinkDataAuthStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -1150,6 +1191,7 @@ impl CreateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::user`].
+    #[inline]
     #[must_use]
     pub fn with_user(mut self, user: impl Into<CompactString>) -> Self {
         self.user = Some(user.into());
@@ -1157,6 +1199,7 @@ impl CreateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::access_key_id`].
+    #[inline]
     #[must_use]
     pub fn with_access_key_id(mut self, access_key_id: impl Into<CompactString>) -> Self {
         self.access_key_id = Some(access_key_id.into());
@@ -1164,6 +1207,7 @@ impl CreateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::secret_access_key`].
+    #[inline]
     #[must_use]
     pub fn with_secret_access_key(mut self, secret_access_key: impl Into<CompactString>) -> Self {
         self.secret_access_key = Some(secret_access_key.into());
@@ -1171,6 +1215,7 @@ impl CreateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -1369,6 +1414,7 @@ impl CreateLogSinkBodySinkDataBatch {
     }
 
     /// Sets [`Self::max_bytes`].
+    #[inline]
     #[must_use]
     pub fn with_max_bytes(mut self, max_bytes: f64) -> Self {
         self.max_bytes = Some(max_bytes);
@@ -1376,6 +1422,7 @@ impl CreateLogSinkBodySinkDataBatch {
     }
 
     /// Sets [`Self::max_events`].
+    #[inline]
     #[must_use]
     pub fn with_max_events(mut self, max_events: f64) -> Self {
         self.max_events = Some(max_events);
@@ -1426,6 +1473,7 @@ impl CreateLogSinkBodySinkDataFraming {
     }
 
     /// Sets [`Self::method`].
+    #[inline]
     #[must_use]
     pub fn with_method(mut self, method: CreateLogSinkBodySinkDataFramingMethod) -> Self {
         self.method = Some(method);
@@ -1562,6 +1610,7 @@ impl CreateNotificationBody {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
@@ -1569,6 +1618,7 @@ impl CreateNotificationBody {
     }
 
     /// Sets [`Self::restricted`].
+    #[inline]
     #[must_use]
     pub fn with_restricted(mut self, restricted: bool) -> Self {
         self.restricted = Some(restricted);
@@ -1576,6 +1626,7 @@ impl CreateNotificationBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateLogSinkBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -1583,6 +1634,7 @@ impl CreateNotificationBody {
     }
 
     /// Sets [`Self::secret`].
+    #[inline]
     #[must_use]
     pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
@@ -1879,6 +1931,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_addon_backup_abort`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_addon_backup_abort(mut self, trigger_addon_backup_abort: bool) -> Self {
         self.trigger_addon_backup_abort = Some(trigger_addon_backup_abort);
@@ -1886,6 +1939,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_addon_backup_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_addon_backup_failure(mut self, trigger_addon_backup_failure: bool) -> Self {
         self.trigger_addon_backup_failure = Some(trigger_addon_backup_failure);
@@ -1893,6 +1947,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_addon_backup_start`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_addon_backup_start(mut self, trigger_addon_backup_start: bool) -> Self {
         self.trigger_addon_backup_start = Some(trigger_addon_backup_start);
@@ -1900,6 +1955,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_addon_backup_success`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_addon_backup_success(mut self, trigger_addon_backup_success: bool) -> Self {
         self.trigger_addon_backup_success = Some(trigger_addon_backup_success);
@@ -1907,6 +1963,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_billing_billing_alert_exceeded`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_billing_billing_alert_exceeded(
         mut self,
@@ -1917,6 +1974,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_billing_invoice_carried_over`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_billing_invoice_carried_over(
         mut self,
@@ -1927,6 +1985,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_billing_invoice_paid`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_billing_invoice_paid(mut self, trigger_billing_invoice_paid: bool) -> Self {
         self.trigger_billing_invoice_paid = Some(trigger_billing_invoice_paid);
@@ -1934,6 +1993,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_billing_invoice_payment_action_required`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_billing_invoice_payment_action_required(
         mut self,
@@ -1945,6 +2005,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_billing_invoice_payment_failed`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_billing_invoice_payment_failed(
         mut self,
@@ -1955,6 +2016,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_build_abort`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_build_abort(mut self, trigger_build_abort: bool) -> Self {
         self.trigger_build_abort = Some(trigger_build_abort);
@@ -1962,6 +2024,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_build_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_build_failure(mut self, trigger_build_failure: bool) -> Self {
         self.trigger_build_failure = Some(trigger_build_failure);
@@ -1969,6 +2032,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_build_start`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_build_start(mut self, trigger_build_start: bool) -> Self {
         self.trigger_build_start = Some(trigger_build_start);
@@ -1976,6 +2040,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_build_success`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_build_success(mut self, trigger_build_success: bool) -> Self {
         self.trigger_build_success = Some(trigger_build_success);
@@ -1983,6 +2048,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_cdn_action_delay`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_cdn_action_delay(mut self, trigger_cdn_action_delay: bool) -> Self {
         self.trigger_cdn_action_delay = Some(trigger_cdn_action_delay);
@@ -1990,6 +2056,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_cdn_action_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_cdn_action_failure(mut self, trigger_cdn_action_failure: bool) -> Self {
         self.trigger_cdn_action_failure = Some(trigger_cdn_action_failure);
@@ -1997,6 +2064,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_cdn_action_success`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_cdn_action_success(mut self, trigger_cdn_action_success: bool) -> Self {
         self.trigger_cdn_action_success = Some(trigger_cdn_action_success);
@@ -2004,6 +2072,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_harness_autoscaling_event`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_harness_autoscaling_event(
         mut self,
@@ -2014,6 +2083,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_harness_deployment_status_update`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_harness_deployment_status_update(
         mut self,
@@ -2025,6 +2095,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_addon_volume_disk_autoresize_triggered`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_addon_volume_disk_autoresize_triggered(
         mut self,
@@ -2036,6 +2107,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_addon_volume_usage_75_exceeded`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_addon_volume_usage_75_exceeded(
         mut self,
@@ -2047,6 +2119,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_addon_volume_usage_90_exceeded`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_addon_volume_usage_90_exceeded(
         mut self,
@@ -2058,6 +2131,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_addon_container_cpu_spike90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_addon_container_cpu_spike90(
         mut self,
@@ -2069,6 +2143,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_addon_container_cpu_sustained90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_addon_container_cpu_sustained90(
         mut self,
@@ -2080,6 +2155,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_addon_container_crash`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_addon_container_crash(
         mut self,
@@ -2091,6 +2167,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_addon_container_eviction`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_addon_container_eviction(
         mut self,
@@ -2102,6 +2179,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_build_container_cpu_spike90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_build_container_cpu_spike90(
         mut self,
@@ -2113,6 +2191,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_build_container_cpu_sustained90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_build_container_cpu_sustained90(
         mut self,
@@ -2124,6 +2203,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_build_container_eviction`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_build_container_eviction(
         mut self,
@@ -2135,6 +2215,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_build_container_memory_spike90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_build_container_memory_spike90(
         mut self,
@@ -2146,6 +2227,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_build_container_memory_sustained90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_build_container_memory_sustained90(
         mut self,
@@ -2157,6 +2239,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_byoc_cluster_error`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_byoc_cluster_error(
         mut self,
@@ -2168,6 +2251,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_byoc_node_pool_error`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_byoc_node_pool_error(
         mut self,
@@ -2179,6 +2263,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_byoc_scheduling_error`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_byoc_scheduling_error(
         mut self,
@@ -2190,6 +2275,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_byoc_volume_attach`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_byoc_volume_attach(
         mut self,
@@ -2201,6 +2287,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_byoc_volume_error`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_byoc_volume_error(
         mut self,
@@ -2212,6 +2299,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_job_container_cpu_spike90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_job_container_cpu_spike90(
         mut self,
@@ -2223,6 +2311,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_job_container_cpu_sustained90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_job_container_cpu_sustained90(
         mut self,
@@ -2234,6 +2323,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_job_container_crash`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_job_container_crash(
         mut self,
@@ -2245,6 +2335,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_job_container_eviction`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_job_container_eviction(
         mut self,
@@ -2256,6 +2347,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_job_container_memory_spike90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_job_container_memory_spike90(
         mut self,
@@ -2267,6 +2359,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_job_container_memory_sustained90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_job_container_memory_sustained90(
         mut self,
@@ -2278,6 +2371,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_platform_volume_usage_75_exceeded`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_platform_volume_usage_75_exceeded(
         mut self,
@@ -2289,6 +2383,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_platform_volume_usage_90_exceeded`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_platform_volume_usage_90_exceeded(
         mut self,
@@ -2300,6 +2395,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_service_container_cpu_spike90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_service_container_cpu_spike90(
         mut self,
@@ -2311,6 +2407,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_service_container_cpu_sustained90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_service_container_cpu_sustained90(
         mut self,
@@ -2322,6 +2419,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_service_container_crash`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_service_container_crash(
         mut self,
@@ -2333,6 +2431,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_service_container_eviction`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_service_container_eviction(
         mut self,
@@ -2344,6 +2443,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_service_container_memory_spike90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_service_container_memory_spike90(
         mut self,
@@ -2355,6 +2455,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_infrastructure_service_container_memory_sustained90`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_infrastructure_service_container_memory_sustained90(
         mut self,
@@ -2366,6 +2467,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_job_run_abort`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_job_run_abort(mut self, trigger_job_run_abort: bool) -> Self {
         self.trigger_job_run_abort = Some(trigger_job_run_abort);
@@ -2373,6 +2475,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_job_run_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_job_run_failure(mut self, trigger_job_run_failure: bool) -> Self {
         self.trigger_job_run_failure = Some(trigger_job_run_failure);
@@ -2380,6 +2483,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_job_run_start`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_job_run_start(mut self, trigger_job_run_start: bool) -> Self {
         self.trigger_job_run_start = Some(trigger_job_run_start);
@@ -2387,6 +2491,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_job_run_success`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_job_run_success(mut self, trigger_job_run_success: bool) -> Self {
         self.trigger_job_run_success = Some(trigger_job_run_success);
@@ -2394,6 +2499,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_job_run_terminate`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_job_run_terminate(mut self, trigger_job_run_terminate: bool) -> Self {
         self.trigger_job_run_terminate = Some(trigger_job_run_terminate);
@@ -2401,6 +2507,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_log_sink_paused`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_log_sink_paused(mut self, trigger_log_sink_paused: bool) -> Self {
         self.trigger_log_sink_paused = Some(trigger_log_sink_paused);
@@ -2408,6 +2515,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_project_tailscale_regen_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_project_tailscale_regen_failure(
         mut self,
@@ -2419,6 +2527,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_release_flow_template_run_aborted`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_release_flow_template_run_aborted(
         mut self,
@@ -2430,6 +2539,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_release_flow_template_run_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_release_flow_template_run_failure(
         mut self,
@@ -2441,6 +2551,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_release_flow_template_run_start`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_release_flow_template_run_start(
         mut self,
@@ -2452,6 +2563,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_release_flow_template_run_success`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_release_flow_template_run_success(
         mut self,
@@ -2463,6 +2575,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_release_flow_template_run_update`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_release_flow_template_run_update(
         mut self,
@@ -2474,6 +2587,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_resource_certificate_final_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_resource_certificate_final_failure(
         mut self,
@@ -2485,6 +2599,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_resource_certificate_success`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_resource_certificate_success(
         mut self,
@@ -2495,6 +2610,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_service_autoscaling_event`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_service_autoscaling_event(
         mut self,
@@ -2505,6 +2621,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_service_deployment_status_update`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_service_deployment_status_update(
         mut self,
@@ -2516,6 +2633,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_template_run_failure`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_template_run_failure(mut self, trigger_template_run_failure: bool) -> Self {
         self.trigger_template_run_failure = Some(trigger_template_run_failure);
@@ -2523,6 +2641,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_template_run_queued`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_template_run_queued(mut self, trigger_template_run_queued: bool) -> Self {
         self.trigger_template_run_queued = Some(trigger_template_run_queued);
@@ -2530,6 +2649,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_template_run_start`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_template_run_start(mut self, trigger_template_run_start: bool) -> Self {
         self.trigger_template_run_start = Some(trigger_template_run_start);
@@ -2537,6 +2657,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_template_run_success`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_template_run_success(mut self, trigger_template_run_success: bool) -> Self {
         self.trigger_template_run_success = Some(trigger_template_run_success);
@@ -2544,6 +2665,7 @@ impl CreateNotificationBodyEvents {
     }
 
     /// Sets [`Self::trigger_template_run_update`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_template_run_update(mut self, trigger_template_run_update: bool) -> Self {
         self.trigger_template_run_update = Some(trigger_template_run_update);
@@ -3462,6 +3584,7 @@ impl CreateNotificationResponse {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: CreateNotificationResponseStatus) -> Self {
         self.status = Some(status);
@@ -3582,6 +3705,7 @@ impl CreateNotificationResponseStatus {
     }
 
     /// Sets [`Self::disabled`].
+    #[inline]
     #[must_use]
     pub fn with_disabled(mut self, disabled: bool) -> Self {
         self.disabled = Some(disabled);
@@ -3589,6 +3713,7 @@ impl CreateNotificationResponseStatus {
     }
 
     /// Sets [`Self::number_of_failed_requests`].
+    #[inline]
     #[must_use]
     pub fn with_number_of_failed_requests(mut self, number_of_failed_requests: f64) -> Self {
         self.number_of_failed_requests = Some(number_of_failed_requests);
@@ -3596,6 +3721,7 @@ impl CreateNotificationResponseStatus {
     }
 
     /// Sets [`Self::reason`].
+    #[inline]
     #[must_use]
     pub fn with_reason(mut self, reason: bool) -> Self {
         self.reason = Some(reason);
@@ -3603,6 +3729,7 @@ impl CreateNotificationResponseStatus {
     }
 
     /// Sets [`Self::time_of_first_failed_request`].
+    #[inline]
     #[must_use]
     pub fn with_time_of_first_failed_request(
         mut self,
@@ -3731,6 +3858,7 @@ impl GetAuditLogSinkResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3864,6 +3992,7 @@ impl GetAuditLogSinkResponseSinkData {
     }
 
     /// Sets [`Self::path_prefix`].
+    #[inline]
     #[must_use]
     pub fn with_path_prefix(mut self, path_prefix: impl Into<CompactString>) -> Self {
         self.path_prefix = Some(path_prefix.into());
@@ -4040,6 +4169,7 @@ impl GetLogSinkResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4047,6 +4177,7 @@ impl GetLogSinkResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateLogSinkBodyOptions) -> Self {
         self.options = Some(options);
@@ -4054,6 +4185,7 @@ impl GetLogSinkResponse {
     }
 
     /// Sets [`Self::sink_data`].
+    #[inline]
     #[must_use]
     pub fn with_sink_data(mut self, sink_data: CreateLogSinkBodySinkData) -> Self {
         self.sink_data = Some(sink_data);
@@ -4272,6 +4404,7 @@ impl ListAuditLogSinksResponseAuditLogSinksItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4454,6 +4587,7 @@ impl ListLogSinksResponseLogSinksItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4461,6 +4595,7 @@ impl ListLogSinksResponseLogSinksItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateLogSinkBodyOptions) -> Self {
         self.options = Some(options);
@@ -4646,6 +4781,7 @@ impl ListNotificationsResponseNotificationIntegrationsItem {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(
         mut self,
@@ -4737,6 +4873,7 @@ impl ListNotificationsResponseNotificationIntegrationsItemStatus {
     }
 
     /// Sets [`Self::disabled`].
+    #[inline]
     #[must_use]
     pub fn with_disabled(mut self, disabled: bool) -> Self {
         self.disabled = Some(disabled);
@@ -4744,6 +4881,7 @@ impl ListNotificationsResponseNotificationIntegrationsItemStatus {
     }
 
     /// Sets [`Self::reason`].
+    #[inline]
     #[must_use]
     pub fn with_reason(mut self, reason: bool) -> Self {
         self.reason = Some(reason);
@@ -4799,6 +4937,7 @@ impl PatchAuditLogSinkBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4806,6 +4945,7 @@ impl PatchAuditLogSinkBody {
     }
 
     /// Sets [`Self::include_spec`].
+    #[inline]
     #[must_use]
     pub fn with_include_spec(mut self, include_spec: bool) -> Self {
         self.include_spec = Some(include_spec);
@@ -4813,6 +4953,7 @@ impl PatchAuditLogSinkBody {
     }
 
     /// Sets [`Self::sink_data`].
+    #[inline]
     #[must_use]
     pub fn with_sink_data(mut self, sink_data: PatchAuditLogSinkBodySinkData) -> Self {
         self.sink_data = Some(sink_data);
@@ -4884,6 +5025,7 @@ impl PatchAuditLogSinkBodySinkData {
     }
 
     /// Sets [`Self::auth`].
+    #[inline]
     #[must_use]
     pub fn with_auth(mut self, auth: PatchAuditLogSinkBodySinkDataAuth) -> Self {
         self.auth = Some(auth);
@@ -4891,6 +5033,7 @@ impl PatchAuditLogSinkBodySinkData {
     }
 
     /// Sets [`Self::bucket`].
+    #[inline]
     #[must_use]
     pub fn with_bucket(mut self, bucket: impl Into<CompactString>) -> Self {
         self.bucket = Some(bucket.into());
@@ -4898,6 +5041,7 @@ impl PatchAuditLogSinkBodySinkData {
     }
 
     /// Sets [`Self::compression`].
+    #[inline]
     #[must_use]
     pub fn with_compression(
         mut self,
@@ -4908,6 +5052,7 @@ impl PatchAuditLogSinkBodySinkData {
     }
 
     /// Sets [`Self::endpoint`].
+    #[inline]
     #[must_use]
     pub fn with_endpoint(mut self, endpoint: impl Into<CompactString>) -> Self {
         self.endpoint = Some(endpoint.into());
@@ -4915,6 +5060,7 @@ impl PatchAuditLogSinkBodySinkData {
     }
 
     /// Sets [`Self::path_prefix`].
+    #[inline]
     #[must_use]
     pub fn with_path_prefix(mut self, path_prefix: impl Into<CompactString>) -> Self {
         self.path_prefix = Some(path_prefix.into());
@@ -4922,6 +5068,7 @@ impl PatchAuditLogSinkBodySinkData {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -5000,6 +5147,7 @@ impl PatchAuditLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::access_key_id`].
+    #[inline]
     #[must_use]
     pub fn with_access_key_id(mut self, access_key_id: impl Into<CompactString>) -> Self {
         self.access_key_id = Some(access_key_id.into());
@@ -5007,6 +5155,7 @@ impl PatchAuditLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::secret_access_key`].
+    #[inline]
     #[must_use]
     pub fn with_secret_access_key(mut self, secret_access_key: impl Into<CompactString>) -> Self {
         self.secret_access_key = Some(secret_access_key.into());
@@ -5081,6 +5230,7 @@ impl UpdateLogSinkBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateLogSinkBodyOptions) -> Self {
         self.options = Some(options);
@@ -5088,6 +5238,7 @@ impl UpdateLogSinkBody {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
@@ -5095,6 +5246,7 @@ impl UpdateLogSinkBody {
     }
 
     /// Sets [`Self::restricted`].
+    #[inline]
     #[must_use]
     pub fn with_restricted(mut self, restricted: bool) -> Self {
         self.restricted = Some(restricted);
@@ -5102,6 +5254,7 @@ impl UpdateLogSinkBody {
     }
 
     /// Sets [`Self::resume_log_sink`].
+    #[inline]
     #[must_use]
     pub fn with_resume_log_sink(mut self, resume_log_sink: bool) -> Self {
         self.resume_log_sink = Some(resume_log_sink);
@@ -5246,6 +5399,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::auth`].
+    #[inline]
     #[must_use]
     pub fn with_auth(mut self, auth: UpdateLogSinkBodySinkDataAuth) -> Self {
         self.auth = Some(auth);
@@ -5253,6 +5407,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::endpoint`].
+    #[inline]
     #[must_use]
     pub fn with_endpoint(mut self, endpoint: impl Into<CompactString>) -> Self {
         self.endpoint = Some(endpoint.into());
@@ -5260,6 +5415,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::default_api_key`].
+    #[inline]
     #[must_use]
     pub fn with_default_api_key(mut self, default_api_key: impl Into<CompactString>) -> Self {
         self.default_api_key = Some(default_api_key.into());
@@ -5267,6 +5423,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: CreateLogSinkBodySinkDataRegion) -> Self {
         self.region = Some(region);
@@ -5274,6 +5431,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::authentication_strategy`].
+    #[inline]
     #[must_use]
     pub fn with_authentication_strategy(
         mut self,
@@ -5284,6 +5442,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::host`].
+    #[inline]
     #[must_use]
     pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
@@ -5291,6 +5450,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::port`].
+    #[inline]
     #[must_use]
     pub fn with_port(mut self, port: f64) -> Self {
         self.port = Some(port);
@@ -5298,6 +5458,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -5305,6 +5466,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::uri`].
+    #[inline]
     #[must_use]
     pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
@@ -5312,6 +5474,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::batch`].
+    #[inline]
     #[must_use]
     pub fn with_batch(mut self, batch: CreateLogSinkBodySinkDataBatch) -> Self {
         self.batch = Some(batch);
@@ -5319,6 +5482,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::encoding`].
+    #[inline]
     #[must_use]
     pub fn with_encoding(mut self, encoding: UpdateLogSinkBodySinkDataEncoding) -> Self {
         self.encoding = Some(encoding);
@@ -5326,6 +5490,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::framing`].
+    #[inline]
     #[must_use]
     pub fn with_framing(mut self, framing: CreateLogSinkBodySinkDataFraming) -> Self {
         self.framing = Some(framing);
@@ -5333,6 +5498,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::bucket`].
+    #[inline]
     #[must_use]
     pub fn with_bucket(mut self, bucket: impl Into<CompactString>) -> Self {
         self.bucket = Some(bucket.into());
@@ -5340,6 +5506,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::compression`].
+    #[inline]
     #[must_use]
     pub fn with_compression(
         mut self,
@@ -5350,6 +5517,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::api_key`].
+    #[inline]
     #[must_use]
     pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
@@ -5357,6 +5525,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::endpoint_type`].
+    #[inline]
     #[must_use]
     pub fn with_endpoint_type(
         mut self,
@@ -5367,6 +5536,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::dataset`].
+    #[inline]
     #[must_use]
     pub fn with_dataset(mut self, dataset: impl Into<CompactString>) -> Self {
         self.dataset = Some(dataset.into());
@@ -5374,6 +5544,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::org_id`].
+    #[inline]
     #[must_use]
     pub fn with_org_id(mut self, org_id: impl Into<CompactString>) -> Self {
         self.org_id = Some(org_id.into());
@@ -5381,6 +5552,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::token_type`].
+    #[inline]
     #[must_use]
     pub fn with_token_type(mut self, token_type: CreateLogSinkBodySinkDataTokenType) -> Self {
         self.token_type = Some(token_type);
@@ -5388,6 +5560,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::url`].
+    #[inline]
     #[must_use]
     pub fn with_url(mut self, url: impl Into<CompactString>) -> Self {
         self.url = Some(url.into());
@@ -5395,6 +5568,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::account_id`].
+    #[inline]
     #[must_use]
     pub fn with_account_id(mut self, account_id: impl Into<CompactString>) -> Self {
         self.account_id = Some(account_id.into());
@@ -5402,6 +5576,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::license_key`].
+    #[inline]
     #[must_use]
     pub fn with_license_key(mut self, license_key: impl Into<CompactString>) -> Self {
         self.license_key = Some(license_key.into());
@@ -5409,6 +5584,7 @@ impl UpdateLogSinkBodySinkData {
     }
 
     /// Sets [`Self::public_key`].
+    #[inline]
     #[must_use]
     pub fn with_public_key(mut self, public_key: impl Into<CompactString>) -> Self {
         self.public_key = Some(public_key.into());
@@ -5592,6 +5768,7 @@ impl UpdateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::password`].
+    #[inline]
     #[must_use]
     pub fn with_password(mut self, password: impl Into<CompactString>) -> Self {
         self.password = Some(password.into());
@@ -5599,6 +5776,7 @@ impl UpdateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: CreateLogSinkBodySinkDataAuthStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -5606,6 +5784,7 @@ impl UpdateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::user`].
+    #[inline]
     #[must_use]
     pub fn with_user(mut self, user: impl Into<CompactString>) -> Self {
         self.user = Some(user.into());
@@ -5613,6 +5792,7 @@ impl UpdateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -5620,6 +5800,7 @@ impl UpdateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::access_key_id`].
+    #[inline]
     #[must_use]
     pub fn with_access_key_id(mut self, access_key_id: impl Into<CompactString>) -> Self {
         self.access_key_id = Some(access_key_id.into());
@@ -5627,6 +5808,7 @@ impl UpdateLogSinkBodySinkDataAuth {
     }
 
     /// Sets [`Self::secret_access_key`].
+    #[inline]
     #[must_use]
     pub fn with_secret_access_key(mut self, secret_access_key: impl Into<CompactString>) -> Self {
         self.secret_access_key = Some(secret_access_key.into());
@@ -5704,6 +5886,7 @@ impl UpdateLogSinkBodySinkDataEncoding {
     }
 
     /// Sets [`Self::codec`].
+    #[inline]
     #[must_use]
     pub fn with_codec(mut self, codec: CreateLogSinkBodySinkDataEncodingCodec) -> Self {
         self.codec = Some(codec);
@@ -5768,6 +5951,7 @@ impl UpdateNotificationBody {
     }
 
     /// Sets [`Self::events`].
+    #[inline]
     #[must_use]
     pub fn with_events(mut self, events: CreateNotificationBodyEvents) -> Self {
         self.events = Some(events);
@@ -5775,6 +5959,7 @@ impl UpdateNotificationBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -5782,6 +5967,7 @@ impl UpdateNotificationBody {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
@@ -5789,6 +5975,7 @@ impl UpdateNotificationBody {
     }
 
     /// Sets [`Self::restricted`].
+    #[inline]
     #[must_use]
     pub fn with_restricted(mut self, restricted: bool) -> Self {
         self.restricted = Some(restricted);
@@ -5796,6 +5983,7 @@ impl UpdateNotificationBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateLogSinkBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -5803,6 +5991,7 @@ impl UpdateNotificationBody {
     }
 
     /// Sets [`Self::secret`].
+    #[inline]
     #[must_use]
     pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
@@ -5810,6 +5999,7 @@ impl UpdateNotificationBody {
     }
 
     /// Sets [`Self::webhook`].
+    #[inline]
     #[must_use]
     pub fn with_webhook(mut self, webhook: impl Into<CompactString>) -> Self {
         self.webhook = Some(webhook.into());

@@ -39,6 +39,7 @@ impl AddDomainSubdomainBody {
     }
 
     /// Sets [`Self::cdn`].
+    #[inline]
     #[must_use]
     pub fn with_cdn(mut self, cdn: AddDomainSubdomainBodyCdn) -> Self {
         self.cdn = Some(cdn);
@@ -46,6 +47,7 @@ impl AddDomainSubdomainBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddDomainSubdomainBodyOptions) -> Self {
         self.options = Some(options);
@@ -53,6 +55,7 @@ impl AddDomainSubdomainBody {
     }
 
     /// Sets [`Self::routing_mode`].
+    #[inline]
     #[must_use]
     pub fn with_routing_mode(mut self, routing_mode: AddDomainSubdomainBodyRoutingMode) -> Self {
         self.routing_mode = Some(routing_mode);
@@ -114,6 +117,7 @@ impl AddDomainSubdomainBodyCdn {
     }
 
     /// Sets [`Self::northflank`].
+    #[inline]
     #[must_use]
     pub fn with_northflank(mut self, northflank: AddDomainSubdomainBodyCdnNorthflank) -> Self {
         self.northflank = Some(northflank);
@@ -209,6 +213,7 @@ impl AddDomainSubdomainBodyOptions {
     }
 
     /// Sets [`Self::alias_domains`].
+    #[inline]
     #[must_use]
     pub fn with_alias_domains(mut self, alias_domains: Vec<CompactString>) -> Self {
         self.alias_domains = Some(alias_domains);
@@ -216,6 +221,7 @@ impl AddDomainSubdomainBodyOptions {
     }
 
     /// Sets [`Self::auto_verify`].
+    #[inline]
     #[must_use]
     pub fn with_auto_verify(mut self, auto_verify: bool) -> Self {
         self.auto_verify = Some(auto_verify);
@@ -223,6 +229,7 @@ impl AddDomainSubdomainBodyOptions {
     }
 
     /// Sets [`Self::min_tls_protocol_version`].
+    #[inline]
     #[must_use]
     pub fn with_min_tls_protocol_version(
         mut self,
@@ -233,6 +240,7 @@ impl AddDomainSubdomainBodyOptions {
     }
 
     /// Sets [`Self::tls_mode`].
+    #[inline]
     #[must_use]
     pub fn with_tls_mode(mut self, tls_mode: AddDomainSubdomainBodyOptionsTlsMode) -> Self {
         self.tls_mode = Some(tls_mode);
@@ -360,6 +368,7 @@ impl AddDomainSubdomainResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddDomainSubdomainBodyOptions) -> Self {
         self.options = Some(options);
@@ -367,6 +376,7 @@ impl AddDomainSubdomainResponse {
     }
 
     /// Sets [`Self::routing_mode`].
+    #[inline]
     #[must_use]
     pub fn with_routing_mode(mut self, routing_mode: AddDomainSubdomainBodyRoutingMode) -> Self {
         self.routing_mode = Some(routing_mode);
@@ -458,6 +468,7 @@ impl AddSubdomainPathBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddSubdomainPathBodyOptions) -> Self {
         self.options = Some(options);
@@ -543,6 +554,7 @@ impl AddSubdomainPathBodyOptions {
     }
 
     /// Sets [`Self::cors_policy`].
+    #[inline]
     #[must_use]
     pub fn with_cors_policy(mut self, cors_policy: AddSubdomainPathBodyOptionsCorsPolicy) -> Self {
         self.cors_policy = Some(cors_policy);
@@ -550,6 +562,7 @@ impl AddSubdomainPathBodyOptions {
     }
 
     /// Sets [`Self::headers`].
+    #[inline]
     #[must_use]
     pub fn with_headers(mut self, headers: AddSubdomainPathBodyOptionsHeaders) -> Self {
         self.headers = Some(headers);
@@ -557,6 +570,7 @@ impl AddSubdomainPathBodyOptions {
     }
 
     /// Sets [`Self::ignore_uri_case`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_uri_case(mut self, ignore_uri_case: bool) -> Self {
         self.ignore_uri_case = Some(ignore_uri_case);
@@ -564,6 +578,7 @@ impl AddSubdomainPathBodyOptions {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -571,6 +586,7 @@ impl AddSubdomainPathBodyOptions {
     }
 
     /// Sets [`Self::retries`].
+    #[inline]
     #[must_use]
     pub fn with_retries(mut self, retries: AddSubdomainPathBodyOptionsRetries) -> Self {
         self.retries = Some(retries);
@@ -578,6 +594,7 @@ impl AddSubdomainPathBodyOptions {
     }
 
     /// Sets [`Self::rewrite`].
+    #[inline]
     #[must_use]
     pub fn with_rewrite(mut self, rewrite: AddSubdomainPathBodyOptionsRewrite) -> Self {
         self.rewrite = Some(rewrite);
@@ -585,6 +602,7 @@ impl AddSubdomainPathBodyOptions {
     }
 
     /// Sets [`Self::timeout`].
+    #[inline]
     #[must_use]
     pub fn with_timeout(mut self, timeout: impl Into<CompactString>) -> Self {
         self.timeout = Some(timeout.into());
@@ -680,6 +698,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_allow_credentials(mut self, allow_credentials: bool) -> Self {
         self.allow_credentials = Some(allow_credentials);
@@ -687,6 +706,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_headers`].
+    #[inline]
     #[must_use]
     pub fn with_allow_headers(mut self, allow_headers: Vec<CompactString>) -> Self {
         self.allow_headers = Some(allow_headers);
@@ -694,6 +714,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_methods`].
+    #[inline]
     #[must_use]
     pub fn with_allow_methods(
         mut self,
@@ -704,6 +725,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_origins`].
+    #[inline]
     #[must_use]
     pub fn with_allow_origins(
         mut self,
@@ -714,6 +736,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
     }
 
     /// Sets [`Self::max_age`].
+    #[inline]
     #[must_use]
     pub fn with_max_age(mut self, max_age: impl Into<CompactString>) -> Self {
         self.max_age = Some(max_age.into());
@@ -820,6 +843,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
     }
 
     /// Sets [`Self::origin`].
+    #[inline]
     #[must_use]
     pub fn with_origin(mut self, origin: impl Into<CompactString>) -> Self {
         self.origin = Some(origin.into());
@@ -875,6 +899,7 @@ impl AddSubdomainPathBodyOptionsHeaders {
     }
 
     /// Sets [`Self::request`].
+    #[inline]
     #[must_use]
     pub fn with_request(mut self, request: AddSubdomainPathBodyOptionsHeadersRequest) -> Self {
         self.request = Some(request);
@@ -882,6 +907,7 @@ impl AddSubdomainPathBodyOptionsHeaders {
     }
 
     /// Sets [`Self::response`].
+    #[inline]
     #[must_use]
     pub fn with_response(mut self, response: AddSubdomainPathBodyOptionsHeadersRequest) -> Self {
         self.response = Some(response);
@@ -937,6 +963,7 @@ impl AddSubdomainPathBodyOptionsHeadersRequest {
     }
 
     /// Sets [`Self::set`].
+    #[inline]
     #[must_use]
     pub fn with_set(mut self, set: Value) -> Self {
         self.set = Some(set);
@@ -944,6 +971,7 @@ impl AddSubdomainPathBodyOptionsHeadersRequest {
     }
 
     /// Sets [`Self::add`].
+    #[inline]
     #[must_use]
     pub fn with_add(mut self, add: Value) -> Self {
         self.add = Some(add);
@@ -951,6 +979,7 @@ impl AddSubdomainPathBodyOptionsHeadersRequest {
     }
 
     /// Sets [`Self::remove`].
+    #[inline]
     #[must_use]
     pub fn with_remove(mut self, remove: Vec<CompactString>) -> Self {
         self.remove = Some(remove);
@@ -1012,6 +1041,7 @@ impl AddSubdomainPathBodyOptionsRetries {
     }
 
     /// Sets [`Self::per_try_timeout`].
+    #[inline]
     #[must_use]
     pub fn with_per_try_timeout(mut self, per_try_timeout: impl Into<CompactString>) -> Self {
         self.per_try_timeout = Some(per_try_timeout.into());
@@ -1019,6 +1049,7 @@ impl AddSubdomainPathBodyOptionsRetries {
     }
 
     /// Sets [`Self::retry_on`].
+    #[inline]
     #[must_use]
     pub fn with_retry_on(
         mut self,
@@ -1123,6 +1154,7 @@ impl AddSubdomainPathBodyOptionsRewrite {
     }
 
     /// Sets [`Self::uri`].
+    #[inline]
     #[must_use]
     pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
@@ -1130,6 +1162,7 @@ impl AddSubdomainPathBodyOptionsRewrite {
     }
 
     /// Sets [`Self::regex`].
+    #[inline]
     #[must_use]
     pub fn with_regex(mut self, regex: AddSubdomainPathBodyOptionsRewriteRegex) -> Self {
         self.regex = Some(regex);
@@ -1239,6 +1272,7 @@ impl AddSubdomainPathResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1246,6 +1280,7 @@ impl AddSubdomainPathResponse {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -1253,6 +1288,7 @@ impl AddSubdomainPathResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddSubdomainPathResponseOptions) -> Self {
         self.options = Some(options);
@@ -1338,6 +1374,7 @@ impl AddSubdomainPathResponseOptions {
     }
 
     /// Sets [`Self::cors_policy`].
+    #[inline]
     #[must_use]
     pub fn with_cors_policy(
         mut self,
@@ -1348,6 +1385,7 @@ impl AddSubdomainPathResponseOptions {
     }
 
     /// Sets [`Self::headers`].
+    #[inline]
     #[must_use]
     pub fn with_headers(mut self, headers: AddSubdomainPathResponseOptionsHeaders) -> Self {
         self.headers = Some(headers);
@@ -1355,6 +1393,7 @@ impl AddSubdomainPathResponseOptions {
     }
 
     /// Sets [`Self::ignore_uri_case`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_uri_case(mut self, ignore_uri_case: bool) -> Self {
         self.ignore_uri_case = Some(ignore_uri_case);
@@ -1362,6 +1401,7 @@ impl AddSubdomainPathResponseOptions {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -1369,6 +1409,7 @@ impl AddSubdomainPathResponseOptions {
     }
 
     /// Sets [`Self::retries`].
+    #[inline]
     #[must_use]
     pub fn with_retries(mut self, retries: AddSubdomainPathBodyOptionsRetries) -> Self {
         self.retries = Some(retries);
@@ -1376,6 +1417,7 @@ impl AddSubdomainPathResponseOptions {
     }
 
     /// Sets [`Self::rewrite`].
+    #[inline]
     #[must_use]
     pub fn with_rewrite(mut self, rewrite: AddSubdomainPathResponseOptionsRewrite) -> Self {
         self.rewrite = Some(rewrite);
@@ -1383,6 +1425,7 @@ impl AddSubdomainPathResponseOptions {
     }
 
     /// Sets [`Self::timeout`].
+    #[inline]
     #[must_use]
     pub fn with_timeout(mut self, timeout: impl Into<CompactString>) -> Self {
         self.timeout = Some(timeout.into());
@@ -1478,6 +1521,7 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_allow_credentials(mut self, allow_credentials: bool) -> Self {
         self.allow_credentials = Some(allow_credentials);
@@ -1485,6 +1529,7 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_headers`].
+    #[inline]
     #[must_use]
     pub fn with_allow_headers(mut self, allow_headers: Vec<CompactString>) -> Self {
         self.allow_headers = Some(allow_headers);
@@ -1492,6 +1537,7 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_methods`].
+    #[inline]
     #[must_use]
     pub fn with_allow_methods(
         mut self,
@@ -1502,6 +1548,7 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
     }
 
     /// Sets [`Self::allow_origins`].
+    #[inline]
     #[must_use]
     pub fn with_allow_origins(mut self, allow_origins: Vec<Map<String, Value>>) -> Self {
         self.allow_origins = Some(allow_origins);
@@ -1509,6 +1556,7 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
     }
 
     /// Sets [`Self::max_age`].
+    #[inline]
     #[must_use]
     pub fn with_max_age(mut self, max_age: impl Into<CompactString>) -> Self {
         self.max_age = Some(max_age.into());
@@ -1594,6 +1642,7 @@ impl AddSubdomainPathResponseOptionsHeaders {
     }
 
     /// Sets [`Self::request`].
+    #[inline]
     #[must_use]
     pub fn with_request(mut self, request: Map<String, Value>) -> Self {
         self.request = Some(request);
@@ -1601,6 +1650,7 @@ impl AddSubdomainPathResponseOptionsHeaders {
     }
 
     /// Sets [`Self::response`].
+    #[inline]
     #[must_use]
     pub fn with_response(mut self, response: Map<String, Value>) -> Self {
         self.response = Some(response);
@@ -1653,6 +1703,7 @@ impl AddSubdomainPathResponseOptionsRewrite {
     }
 
     /// Sets [`Self::uri`].
+    #[inline]
     #[must_use]
     pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
@@ -1660,6 +1711,7 @@ impl AddSubdomainPathResponseOptionsRewrite {
     }
 
     /// Sets [`Self::regex`].
+    #[inline]
     #[must_use]
     pub fn with_regex(mut self, regex: Map<String, Value>) -> Self {
         self.regex = Some(regex);
@@ -1887,6 +1939,7 @@ impl CreateDomainBody {
     }
 
     /// Sets [`Self::certificates`].
+    #[inline]
     #[must_use]
     pub fn with_certificates(mut self, certificates: CreateDomainBodyCertificates) -> Self {
         self.certificates = Some(certificates);
@@ -1894,6 +1947,7 @@ impl CreateDomainBody {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: CreateDomainBodyLoadBalancer) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -1901,6 +1955,7 @@ impl CreateDomainBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateDomainBodyOptions) -> Self {
         self.options = Some(options);
@@ -1908,6 +1963,7 @@ impl CreateDomainBody {
     }
 
     /// Sets [`Self::redirect`].
+    #[inline]
     #[must_use]
     pub fn with_redirect(mut self, redirect: CreateDomainBodyRedirect) -> Self {
         self.redirect = Some(redirect);
@@ -1984,6 +2040,7 @@ impl CreateDomainBodyCertificates {
     }
 
     /// Sets [`Self::certificate_input`].
+    #[inline]
     #[must_use]
     pub fn with_certificate_input(
         mut self,
@@ -1994,6 +2051,7 @@ impl CreateDomainBodyCertificates {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateDomainBodyCertificatesMode) -> Self {
         self.mode = Some(mode);
@@ -2050,6 +2108,7 @@ impl CreateDomainBodyCertificatesCertificateInput {
     }
 
     /// Sets [`Self::certificate_input`].
+    #[inline]
     #[must_use]
     pub fn with_certificate_input(
         mut self,
@@ -2103,6 +2162,7 @@ impl CreateDomainBodyCertificatesCertificateInputCertificateInput {
     }
 
     /// Sets [`Self::is`].
+    #[inline]
     #[must_use]
     pub fn with_is(mut self, is: Value) -> Self {
         self.is = Some(is);
@@ -2237,6 +2297,7 @@ impl CreateDomainBodyOptions {
     }
 
     /// Sets [`Self::auto_verify`].
+    #[inline]
     #[must_use]
     pub fn with_auto_verify(mut self, auto_verify: bool) -> Self {
         self.auto_verify = Some(auto_verify);
@@ -2244,6 +2305,7 @@ impl CreateDomainBodyOptions {
     }
 
     /// Sets [`Self::min_tls_protocol_version`].
+    #[inline]
     #[must_use]
     pub fn with_min_tls_protocol_version(
         mut self,
@@ -2254,6 +2316,7 @@ impl CreateDomainBodyOptions {
     }
 
     /// Sets [`Self::tls_mode`].
+    #[inline]
     #[must_use]
     pub fn with_tls_mode(mut self, tls_mode: AddDomainSubdomainBodyOptionsTlsMode) -> Self {
         self.tls_mode = Some(tls_mode);
@@ -2321,6 +2384,7 @@ impl CreateDomainBodyRedirect {
     }
 
     /// Sets [`Self::cluster`].
+    #[inline]
     #[must_use]
     pub fn with_cluster(mut self, cluster: impl Into<CompactString>) -> Self {
         self.cluster = Some(cluster.into());
@@ -2328,6 +2392,7 @@ impl CreateDomainBodyRedirect {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateDomainBodyRedirectMode) -> Self {
         self.mode = Some(mode);
@@ -2335,6 +2400,7 @@ impl CreateDomainBodyRedirect {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -2422,6 +2488,7 @@ impl CreateDomainResponse {
     }
 
     /// Sets [`Self::certificates`].
+    #[inline]
     #[must_use]
     pub fn with_certificates(mut self, certificates: CreateDomainResponseCertificates) -> Self {
         self.certificates = Some(certificates);
@@ -2429,6 +2496,7 @@ impl CreateDomainResponse {
     }
 
     /// Sets [`Self::hostname`].
+    #[inline]
     #[must_use]
     pub fn with_hostname(mut self, hostname: impl Into<CompactString>) -> Self {
         self.hostname = Some(hostname.into());
@@ -2436,6 +2504,7 @@ impl CreateDomainResponse {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: CreateDomainBodyLoadBalancer) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -2443,6 +2512,7 @@ impl CreateDomainResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateDomainResponseOptions) -> Self {
         self.options = Some(options);
@@ -2450,6 +2520,7 @@ impl CreateDomainResponse {
     }
 
     /// Sets [`Self::redirect`].
+    #[inline]
     #[must_use]
     pub fn with_redirect(mut self, redirect: CreateDomainResponseRedirect) -> Self {
         self.redirect = Some(redirect);
@@ -2457,6 +2528,7 @@ impl CreateDomainResponse {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -2554,6 +2626,7 @@ impl CreateDomainResponseCertificates {
     }
 
     /// Sets [`Self::dcv_record`].
+    #[inline]
     #[must_use]
     pub fn with_dcv_record(mut self, dcv_record: impl Into<CompactString>) -> Self {
         self.dcv_record = Some(dcv_record.into());
@@ -2561,6 +2634,7 @@ impl CreateDomainResponseCertificates {
     }
 
     /// Sets [`Self::dcv_target`].
+    #[inline]
     #[must_use]
     pub fn with_dcv_target(
         mut self,
@@ -2571,6 +2645,7 @@ impl CreateDomainResponseCertificates {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: CreateDomainResponseCertificatesStatus) -> Self {
         self.status = Some(status);
@@ -2632,6 +2707,7 @@ impl CreateDomainResponseCertificatesDcvTarget {
     }
 
     /// Sets [`Self::record`].
+    #[inline]
     #[must_use]
     pub fn with_record(mut self, record: impl Into<CompactString>) -> Self {
         self.record = Some(record.into());
@@ -2676,6 +2752,7 @@ impl CreateDomainResponseCertificatesStatus {
     }
 
     /// Sets [`Self::expiry_date`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_date(mut self, expiry_date: impl Into<CompactString>) -> Self {
         self.expiry_date = Some(expiry_date.into());
@@ -2725,6 +2802,7 @@ impl CreateDomainResponseOptions {
     }
 
     /// Sets [`Self::min_tls_protocol_version`].
+    #[inline]
     #[must_use]
     pub fn with_min_tls_protocol_version(
         mut self,
@@ -2735,6 +2813,7 @@ impl CreateDomainResponseOptions {
     }
 
     /// Sets [`Self::tls_mode`].
+    #[inline]
     #[must_use]
     pub fn with_tls_mode(mut self, tls_mode: AddDomainSubdomainBodyOptionsTlsMode) -> Self {
         self.tls_mode = Some(tls_mode);
@@ -2794,6 +2873,7 @@ impl CreateDomainResponseRedirect {
     }
 
     /// Sets [`Self::target`].
+    #[inline]
     #[must_use]
     pub fn with_target(mut self, target: CreateDomainResponseCertificatesDcvTarget) -> Self {
         self.target = Some(target);
@@ -2862,6 +2942,7 @@ impl CreateEgressIpBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2936,6 +3017,7 @@ impl CreateEgressIpBodySpec {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateEgressIpBodySpecMode) -> Self {
         self.mode = Some(mode);
@@ -2943,6 +3025,7 @@ impl CreateEgressIpBodySpec {
     }
 
     /// Sets [`Self::rules`].
+    #[inline]
     #[must_use]
     pub fn with_rules(mut self, rules: Vec<CreateEgressIpBodySpecRulesItem>) -> Self {
         self.rules = Some(rules);
@@ -2950,6 +3033,7 @@ impl CreateEgressIpBodySpec {
     }
 
     /// Sets [`Self::selector`].
+    #[inline]
     #[must_use]
     pub fn with_selector(mut self, selector: CreateEgressIpBodySpecSelector) -> Self {
         self.selector = Some(selector);
@@ -3269,6 +3353,7 @@ impl CreateEgressIpResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3276,6 +3361,7 @@ impl CreateEgressIpResponse {
     }
 
     /// Sets [`Self::state`].
+    #[inline]
     #[must_use]
     pub fn with_state(mut self, state: CreateEgressIpResponseState) -> Self {
         self.state = Some(state);
@@ -3370,6 +3456,7 @@ impl CreateEgressIpResponseState {
     }
 
     /// Sets [`Self::ip_address`].
+    #[inline]
     #[must_use]
     pub fn with_ip_address(mut self, ip_address: impl Into<CompactString>) -> Self {
         self.ip_address = Some(ip_address.into());
@@ -3457,6 +3544,7 @@ impl CreateLoadBalancerBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3529,6 +3617,7 @@ impl CreateLoadBalancerBodySpec {
     }
 
     /// Sets [`Self::visibility`].
+    #[inline]
     #[must_use]
     pub fn with_visibility(mut self, visibility: CreateLoadBalancerBodySpecVisibility) -> Self {
         self.visibility = Some(visibility);
@@ -3605,6 +3694,7 @@ impl CreateLoadBalancerBodySpecPortsItem {
     }
 
     /// Sets [`Self::custom_settings`].
+    #[inline]
     #[must_use]
     pub fn with_custom_settings(mut self, custom_settings: Map<String, Value>) -> Self {
         self.custom_settings = Some(custom_settings);
@@ -3685,6 +3775,7 @@ impl CreateLoadBalancerBodySpecPortsItemBackendsItem {
     }
 
     /// Sets [`Self::weight`].
+    #[inline]
     #[must_use]
     pub fn with_weight(mut self, weight: f64) -> Self {
         self.weight = Some(weight);
@@ -3761,6 +3852,7 @@ impl CreateLoadBalancerBodySpecTarget {
     }
 
     /// Sets [`Self::target_id`].
+    #[inline]
     #[must_use]
     pub fn with_target_id(mut self, target_id: impl Into<CompactString>) -> Self {
         self.target_id = Some(target_id.into());
@@ -3867,6 +3959,7 @@ impl CreateLoadBalancerResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3874,6 +3967,7 @@ impl CreateLoadBalancerResponse {
     }
 
     /// Sets [`Self::state`].
+    #[inline]
     #[must_use]
     pub fn with_state(mut self, state: CreateLoadBalancerResponseState) -> Self {
         self.state = Some(state);
@@ -3968,6 +4062,7 @@ impl CreateLoadBalancerResponseState {
     }
 
     /// Sets [`Self::endpoints`].
+    #[inline]
     #[must_use]
     pub fn with_endpoints(mut self, endpoints: Vec<CompactString>) -> Self {
         self.endpoints = Some(endpoints);
@@ -4055,6 +4150,7 @@ impl CreateNetworkPolicyBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4126,6 +4222,7 @@ impl CreateNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::egress`].
+    #[inline]
     #[must_use]
     pub fn with_egress(mut self, egress: CreateNetworkPolicyBodySpecEgress) -> Self {
         self.egress = Some(egress);
@@ -4133,6 +4230,7 @@ impl CreateNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::egress_secret_injection`].
+    #[inline]
     #[must_use]
     pub fn with_egress_secret_injection(
         mut self,
@@ -4143,6 +4241,7 @@ impl CreateNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::ingress`].
+    #[inline]
     #[must_use]
     pub fn with_ingress(mut self, ingress: CreateNetworkPolicyBodySpecIngress) -> Self {
         self.ingress = Some(ingress);
@@ -4150,6 +4249,7 @@ impl CreateNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::load_balancer_ingress`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer_ingress(
         mut self,
@@ -4160,6 +4260,7 @@ impl CreateNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateEgressIpBodySpecSelector) -> Self {
         self.restrictions = Some(restrictions);
@@ -4247,6 +4348,7 @@ impl CreateNetworkPolicyBodySpecEgress {
     }
 
     /// Sets [`Self::allow_to`].
+    #[inline]
     #[must_use]
     pub fn with_allow_to(mut self, allow_to: Option<Vec<Value>>) -> Self {
         self.allow_to = Some(allow_to);
@@ -4254,6 +4356,7 @@ impl CreateNetworkPolicyBodySpecEgress {
     }
 
     /// Sets [`Self::allow_to_projects`].
+    #[inline]
     #[must_use]
     pub fn with_allow_to_projects(mut self, allow_to_projects: Option<Vec<Value>>) -> Self {
         self.allow_to_projects = Some(allow_to_projects);
@@ -4261,6 +4364,7 @@ impl CreateNetworkPolicyBodySpecEgress {
     }
 
     /// Sets [`Self::allow_to_tags`].
+    #[inline]
     #[must_use]
     pub fn with_allow_to_tags(mut self, allow_to_tags: Option<Vec<Value>>) -> Self {
         self.allow_to_tags = Some(allow_to_tags);
@@ -4268,6 +4372,7 @@ impl CreateNetworkPolicyBodySpecEgress {
     }
 
     /// Sets [`Self::deny_all`].
+    #[inline]
     #[must_use]
     pub fn with_deny_all(mut self, deny_all: bool) -> Self {
         self.deny_all = Some(deny_all);
@@ -4410,6 +4515,7 @@ impl CreateNetworkPolicyBodySpecIngress {
     }
 
     /// Sets [`Self::allow_from_projects`].
+    #[inline]
     #[must_use]
     pub fn with_allow_from_projects(mut self, allow_from_projects: Option<Vec<Value>>) -> Self {
         self.allow_from_projects = Some(allow_from_projects);
@@ -4417,6 +4523,7 @@ impl CreateNetworkPolicyBodySpecIngress {
     }
 
     /// Sets [`Self::allow_from_tags`].
+    #[inline]
     #[must_use]
     pub fn with_allow_from_tags(mut self, allow_from_tags: Option<Vec<Value>>) -> Self {
         self.allow_from_tags = Some(allow_from_tags);
@@ -4424,6 +4531,7 @@ impl CreateNetworkPolicyBodySpecIngress {
     }
 
     /// Sets [`Self::deny_all`].
+    #[inline]
     #[must_use]
     pub fn with_deny_all(mut self, deny_all: bool) -> Self {
         self.deny_all = Some(deny_all);
@@ -4602,6 +4710,7 @@ impl EnableSubdomainCdnBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: EnableSubdomainCdnBodyOptions) -> Self {
         self.options = Some(options);
@@ -4675,6 +4784,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::cache_settings`].
+    #[inline]
     #[must_use]
     pub fn with_cache_settings(
         mut self,
@@ -4685,6 +4795,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::compression`].
+    #[inline]
     #[must_use]
     pub fn with_compression(
         mut self,
@@ -4695,6 +4806,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::ddos_protection`].
+    #[inline]
     #[must_use]
     pub fn with_ddos_protection(
         mut self,
@@ -4705,6 +4817,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::http3`].
+    #[inline]
     #[must_use]
     pub fn with_http3(mut self, http3: EnableSubdomainCdnBodyOptionsDdosProtection) -> Self {
         self.http3 = Some(http3);
@@ -4712,6 +4825,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::logging`].
+    #[inline]
     #[must_use]
     pub fn with_logging(mut self, logging: EnableSubdomainCdnBodyOptionsDdosProtection) -> Self {
         self.logging = Some(logging);
@@ -4719,6 +4833,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::service`].
+    #[inline]
     #[must_use]
     pub fn with_service(mut self, service: EnableSubdomainCdnBodyOptionsService) -> Self {
         self.service = Some(service);
@@ -4726,6 +4841,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::vcl_snippets`].
+    #[inline]
     #[must_use]
     pub fn with_vcl_snippets(
         mut self,
@@ -4736,6 +4852,7 @@ impl EnableSubdomainCdnBodyOptions {
     }
 
     /// Sets [`Self::websockets`].
+    #[inline]
     #[must_use]
     pub fn with_websockets(
         mut self,
@@ -4843,6 +4960,7 @@ impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
     }
 
     /// Sets [`Self::action`].
+    #[inline]
     #[must_use]
     pub fn with_action(
         mut self,
@@ -4853,6 +4971,7 @@ impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
     }
 
     /// Sets [`Self::cache_condition`].
+    #[inline]
     #[must_use]
     pub fn with_cache_condition(mut self, cache_condition: impl Into<CompactString>) -> Self {
         self.cache_condition = Some(cache_condition.into());
@@ -4860,6 +4979,7 @@ impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -4951,6 +5071,7 @@ impl EnableSubdomainCdnBodyOptionsCompression {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -4958,6 +5079,7 @@ impl EnableSubdomainCdnBodyOptionsCompression {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: EnableSubdomainCdnBodyOptionsCompressionMode) -> Self {
         self.mode = Some(mode);
@@ -5015,6 +5137,7 @@ impl EnableSubdomainCdnBodyOptionsDdosProtection {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -5079,6 +5202,7 @@ impl EnableSubdomainCdnBodyOptionsService {
     }
 
     /// Sets [`Self::bypass_credentialed_requests`].
+    #[inline]
     #[must_use]
     pub fn with_bypass_credentialed_requests(mut self, bypass_credentialed_requests: bool) -> Self {
         self.bypass_credentialed_requests = Some(bypass_credentialed_requests);
@@ -5086,6 +5210,7 @@ impl EnableSubdomainCdnBodyOptionsService {
     }
 
     /// Sets [`Self::default_ttl`].
+    #[inline]
     #[must_use]
     pub fn with_default_ttl(mut self, default_ttl: f64) -> Self {
         self.default_ttl = Some(default_ttl);
@@ -5093,6 +5218,7 @@ impl EnableSubdomainCdnBodyOptionsService {
     }
 
     /// Sets [`Self::force_tls_enable_hsts`].
+    #[inline]
     #[must_use]
     pub fn with_force_tls_enable_hsts(mut self, force_tls_enable_hsts: bool) -> Self {
         self.force_tls_enable_hsts = Some(force_tls_enable_hsts);
@@ -5100,6 +5226,7 @@ impl EnableSubdomainCdnBodyOptionsService {
     }
 
     /// Sets [`Self::hsts_duration`].
+    #[inline]
     #[must_use]
     pub fn with_hsts_duration(mut self, hsts_duration: f64) -> Self {
         self.hsts_duration = Some(hsts_duration);
@@ -5107,6 +5234,7 @@ impl EnableSubdomainCdnBodyOptionsService {
     }
 
     /// Sets [`Self::pass_through`].
+    #[inline]
     #[must_use]
     pub fn with_pass_through(mut self, pass_through: bool) -> Self {
         self.pass_through = Some(pass_through);
@@ -5114,6 +5242,7 @@ impl EnableSubdomainCdnBodyOptionsService {
     }
 
     /// Sets [`Self::stale_if_error`].
+    #[inline]
     #[must_use]
     pub fn with_stale_if_error(mut self, stale_if_error: bool) -> Self {
         self.stale_if_error = Some(stale_if_error);
@@ -5121,6 +5250,7 @@ impl EnableSubdomainCdnBodyOptionsService {
     }
 
     /// Sets [`Self::stale_if_error_ttl`].
+    #[inline]
     #[must_use]
     pub fn with_stale_if_error_ttl(mut self, stale_if_error_ttl: f64) -> Self {
         self.stale_if_error_ttl = Some(stale_if_error_ttl);
@@ -5235,6 +5365,7 @@ impl EnableSubdomainCdnBodyOptionsVclSnippetsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -5242,6 +5373,7 @@ impl EnableSubdomainCdnBodyOptionsVclSnippetsItem {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: f64) -> Self {
         self.priority = Some(priority);
@@ -5422,6 +5554,7 @@ impl GetDomainResponse {
     }
 
     /// Sets [`Self::certificates`].
+    #[inline]
     #[must_use]
     pub fn with_certificates(mut self, certificates: CreateDomainResponseCertificates) -> Self {
         self.certificates = Some(certificates);
@@ -5429,6 +5562,7 @@ impl GetDomainResponse {
     }
 
     /// Sets [`Self::hostname`].
+    #[inline]
     #[must_use]
     pub fn with_hostname(mut self, hostname: impl Into<CompactString>) -> Self {
         self.hostname = Some(hostname.into());
@@ -5436,6 +5570,7 @@ impl GetDomainResponse {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: CreateDomainBodyLoadBalancer) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -5443,6 +5578,7 @@ impl GetDomainResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateDomainResponseOptions) -> Self {
         self.options = Some(options);
@@ -5450,6 +5586,7 @@ impl GetDomainResponse {
     }
 
     /// Sets [`Self::redirect`].
+    #[inline]
     #[must_use]
     pub fn with_redirect(mut self, redirect: CreateDomainResponseRedirect) -> Self {
         self.redirect = Some(redirect);
@@ -5457,6 +5594,7 @@ impl GetDomainResponse {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -5729,6 +5867,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::cdn`].
+    #[inline]
     #[must_use]
     pub fn with_cdn(mut self, cdn: GetSubdomainResponseCdn) -> Self {
         self.cdn = Some(cdn);
@@ -5736,6 +5875,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::certificate`].
+    #[inline]
     #[must_use]
     pub fn with_certificate(mut self, certificate: GetSubdomainResponseCertificate) -> Self {
         self.certificate = Some(certificate);
@@ -5743,6 +5883,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::certificate_validation_method`].
+    #[inline]
     #[must_use]
     pub fn with_certificate_validation_method(
         mut self,
@@ -5753,6 +5894,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::cluster_load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_load_balancer(
         mut self,
@@ -5763,6 +5905,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::dcv_record`].
+    #[inline]
     #[must_use]
     pub fn with_dcv_record(mut self, dcv_record: GetSubdomainResponseDcvRecord) -> Self {
         self.dcv_record = Some(dcv_record);
@@ -5770,6 +5913,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::geo_routing`].
+    #[inline]
     #[must_use]
     pub fn with_geo_routing(mut self, geo_routing: GetSubdomainResponseGeoRouting) -> Self {
         self.geo_routing = Some(geo_routing);
@@ -5777,6 +5921,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: impl Into<CompactString>) -> Self {
         self.load_balancer = Some(load_balancer.into());
@@ -5784,6 +5929,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddDomainSubdomainBodyOptions) -> Self {
         self.options = Some(options);
@@ -5791,6 +5937,7 @@ impl GetSubdomainResponse {
     }
 
     /// Sets [`Self::routing_mode`].
+    #[inline]
     #[must_use]
     pub fn with_routing_mode(mut self, routing_mode: AddDomainSubdomainBodyRoutingMode) -> Self {
         self.routing_mode = Some(routing_mode);
@@ -5919,6 +6066,7 @@ impl GetSubdomainResponseCdn {
     }
 
     /// Sets [`Self::northflank`].
+    #[inline]
     #[must_use]
     pub fn with_northflank(mut self, northflank: GetSubdomainResponseCdnNorthflank) -> Self {
         self.northflank = Some(northflank);
@@ -5974,6 +6122,7 @@ impl GetSubdomainResponseCdnNorthflank {
     }
 
     /// Sets [`Self::deployed_at`].
+    #[inline]
     #[must_use]
     pub fn with_deployed_at(mut self, deployed_at: impl Into<CompactString>) -> Self {
         self.deployed_at = Some(deployed_at.into());
@@ -5981,6 +6130,7 @@ impl GetSubdomainResponseCdnNorthflank {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -5988,6 +6138,7 @@ impl GetSubdomainResponseCdnNorthflank {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: GetSubdomainResponseCdnNorthflankOptions) -> Self {
         self.options = Some(options);
@@ -5995,6 +6146,7 @@ impl GetSubdomainResponseCdnNorthflank {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
@@ -6073,6 +6225,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
     }
 
     /// Sets [`Self::service`].
+    #[inline]
     #[must_use]
     pub fn with_service(
         mut self,
@@ -6083,6 +6236,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
     }
 
     /// Sets [`Self::logging`].
+    #[inline]
     #[must_use]
     pub fn with_logging(mut self, logging: EnableSubdomainCdnBodyOptionsDdosProtection) -> Self {
         self.logging = Some(logging);
@@ -6090,6 +6244,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
     }
 
     /// Sets [`Self::http3`].
+    #[inline]
     #[must_use]
     pub fn with_http3(mut self, http3: EnableSubdomainCdnBodyOptionsDdosProtection) -> Self {
         self.http3 = Some(http3);
@@ -6097,6 +6252,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
     }
 
     /// Sets [`Self::websockets`].
+    #[inline]
     #[must_use]
     pub fn with_websockets(
         mut self,
@@ -6107,6 +6263,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
     }
 
     /// Sets [`Self::compression`].
+    #[inline]
     #[must_use]
     pub fn with_compression(
         mut self,
@@ -6117,6 +6274,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
     }
 
     /// Sets [`Self::vcl_snippets`].
+    #[inline]
     #[must_use]
     pub fn with_vcl_snippets(
         mut self,
@@ -6127,6 +6285,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
     }
 
     /// Sets [`Self::cache_settings`].
+    #[inline]
     #[must_use]
     pub fn with_cache_settings(
         mut self,
@@ -6222,6 +6381,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
     }
 
     /// Sets [`Self::force_tls_enable_hsts`].
+    #[inline]
     #[must_use]
     pub fn with_force_tls_enable_hsts(mut self, force_tls_enable_hsts: bool) -> Self {
         self.force_tls_enable_hsts = Some(force_tls_enable_hsts);
@@ -6229,6 +6389,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
     }
 
     /// Sets [`Self::hsts_duration`].
+    #[inline]
     #[must_use]
     pub fn with_hsts_duration(mut self, hsts_duration: f64) -> Self {
         self.hsts_duration = Some(hsts_duration);
@@ -6236,6 +6397,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
     }
 
     /// Sets [`Self::stale_if_error`].
+    #[inline]
     #[must_use]
     pub fn with_stale_if_error(mut self, stale_if_error: bool) -> Self {
         self.stale_if_error = Some(stale_if_error);
@@ -6243,6 +6405,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
     }
 
     /// Sets [`Self::stale_if_error_ttl`].
+    #[inline]
     #[must_use]
     pub fn with_stale_if_error_ttl(mut self, stale_if_error_ttl: f64) -> Self {
         self.stale_if_error_ttl = Some(stale_if_error_ttl);
@@ -6250,6 +6413,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
     }
 
     /// Sets [`Self::default_ttl`].
+    #[inline]
     #[must_use]
     pub fn with_default_ttl(mut self, default_ttl: f64) -> Self {
         self.default_ttl = Some(default_ttl);
@@ -6349,6 +6513,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -6438,6 +6603,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -6445,6 +6611,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
     }
 
     /// Sets [`Self::action`].
+    #[inline]
     #[must_use]
     pub fn with_action(
         mut self,
@@ -6455,6 +6622,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
     }
 
     /// Sets [`Self::cache_condition`].
+    #[inline]
     #[must_use]
     pub fn with_cache_condition(mut self, cache_condition: impl Into<CompactString>) -> Self {
         self.cache_condition = Some(cache_condition.into());
@@ -6537,6 +6705,7 @@ impl GetSubdomainResponseCertificate {
     }
 
     /// Sets [`Self::expiry_date`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_date(mut self, expiry_date: impl Into<CompactString>) -> Self {
         self.expiry_date = Some(expiry_date.into());
@@ -6544,6 +6713,7 @@ impl GetSubdomainResponseCertificate {
     }
 
     /// Sets [`Self::in_progress`].
+    #[inline]
     #[must_use]
     pub fn with_in_progress(mut self, in_progress: bool) -> Self {
         self.in_progress = Some(in_progress);
@@ -6551,6 +6721,7 @@ impl GetSubdomainResponseCertificate {
     }
 
     /// Sets [`Self::refresh_dare`].
+    #[inline]
     #[must_use]
     pub fn with_refresh_dare(mut self, refresh_dare: impl Into<CompactString>) -> Self {
         self.refresh_dare = Some(refresh_dare.into());
@@ -6673,6 +6844,7 @@ impl GetSubdomainResponseGeoRouting {
     }
 
     /// Sets [`Self::rules`].
+    #[inline]
     #[must_use]
     pub fn with_rules(mut self, rules: Vec<GetSubdomainResponseGeoRoutingRulesItem>) -> Self {
         self.rules = Some(rules);
@@ -6680,6 +6852,7 @@ impl GetSubdomainResponseGeoRouting {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: GetSubdomainResponseGeoRoutingStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -6790,6 +6963,7 @@ impl GetSubdomainResponseGeoRoutingRulesItem {
     }
 
     /// Sets [`Self::continents`].
+    #[inline]
     #[must_use]
     pub fn with_continents(
         mut self,
@@ -6893,6 +7067,7 @@ impl GetSubdomainPathResponse {
     }
 
     /// Sets [`Self::assignment`].
+    #[inline]
     #[must_use]
     pub fn with_assignment(mut self, assignment: AssignSubdomainPathBodyAssignment) -> Self {
         self.assignment = Some(assignment);
@@ -6900,6 +7075,7 @@ impl GetSubdomainPathResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -6907,6 +7083,7 @@ impl GetSubdomainPathResponse {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -6914,6 +7091,7 @@ impl GetSubdomainPathResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddSubdomainPathResponseOptions) -> Self {
         self.options = Some(options);
@@ -7137,6 +7315,7 @@ impl ListDomainsResponseDomainsItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateDomainResponseOptions) -> Self {
         self.options = Some(options);
@@ -7268,6 +7447,7 @@ impl ListEgressIpsResponseEgressIpsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7412,6 +7592,7 @@ impl ListLoadBalancersResponseLoadBalancersItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7419,6 +7600,7 @@ impl ListLoadBalancersResponseLoadBalancersItem {
     }
 
     /// Sets [`Self::state`].
+    #[inline]
     #[must_use]
     pub fn with_state(mut self, state: ListLoadBalancersResponseLoadBalancersItemState) -> Self {
         self.state = Some(state);
@@ -7507,6 +7689,7 @@ impl ListLoadBalancersResponseLoadBalancersItemState {
     }
 
     /// Sets [`Self::endpoints`].
+    #[inline]
     #[must_use]
     pub fn with_endpoints(mut self, endpoints: Vec<CompactString>) -> Self {
         self.endpoints = Some(endpoints);
@@ -7618,6 +7801,7 @@ impl ListSubdomainPathResponsePathsItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -7625,6 +7809,7 @@ impl ListSubdomainPathResponsePathsItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -7632,6 +7817,7 @@ impl ListSubdomainPathResponsePathsItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddSubdomainPathBodyOptions) -> Self {
         self.options = Some(options);
@@ -7710,6 +7896,7 @@ impl PatchEgressIpBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7717,6 +7904,7 @@ impl PatchEgressIpBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -7724,6 +7912,7 @@ impl PatchEgressIpBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: CreateEgressIpBodySpec) -> Self {
         self.spec = Some(spec);
@@ -7786,6 +7975,7 @@ impl PatchLoadBalancerBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7793,6 +7983,7 @@ impl PatchLoadBalancerBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -7800,6 +7991,7 @@ impl PatchLoadBalancerBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: CreateLoadBalancerBodySpec) -> Self {
         self.spec = Some(spec);
@@ -7862,6 +8054,7 @@ impl PatchNetworkPolicyBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7869,6 +8062,7 @@ impl PatchNetworkPolicyBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -7876,6 +8070,7 @@ impl PatchNetworkPolicyBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: PatchNetworkPolicyBodySpec) -> Self {
         self.spec = Some(spec);
@@ -7944,6 +8139,7 @@ impl PatchNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::egress`].
+    #[inline]
     #[must_use]
     pub fn with_egress(mut self, egress: CreateNetworkPolicyBodySpecEgress) -> Self {
         self.egress = Some(egress);
@@ -7951,6 +8147,7 @@ impl PatchNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::egress_secret_injection`].
+    #[inline]
     #[must_use]
     pub fn with_egress_secret_injection(
         mut self,
@@ -7961,6 +8158,7 @@ impl PatchNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::ingress`].
+    #[inline]
     #[must_use]
     pub fn with_ingress(mut self, ingress: CreateNetworkPolicyBodySpecIngress) -> Self {
         self.ingress = Some(ingress);
@@ -7968,6 +8166,7 @@ impl PatchNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::load_balancer_ingress`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer_ingress(
         mut self,
@@ -7978,6 +8177,7 @@ impl PatchNetworkPolicyBodySpec {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -8072,6 +8272,7 @@ impl PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
     }
 
     /// Sets [`Self::value`].
+    #[inline]
     #[must_use]
     pub fn with_value(mut self, value: impl Into<CompactString>) -> Self {
         self.value = Some(value.into());
@@ -8138,6 +8339,7 @@ impl PatchNetworkPolicyBodySpecRestrictions {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Map<String, Value>) -> Self {
         self.projects = Some(projects);
@@ -8145,6 +8347,7 @@ impl PatchNetworkPolicyBodySpecRestrictions {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Map<String, Value>) -> Self {
         self.tags = Some(tags);
@@ -8209,6 +8412,7 @@ impl PutDomainSubdomainBody {
     }
 
     /// Sets [`Self::cdn`].
+    #[inline]
     #[must_use]
     pub fn with_cdn(mut self, cdn: PutDomainSubdomainBodyCdn) -> Self {
         self.cdn = Some(cdn);
@@ -8216,6 +8420,7 @@ impl PutDomainSubdomainBody {
     }
 
     /// Sets [`Self::certificate`].
+    #[inline]
     #[must_use]
     pub fn with_certificate(mut self, certificate: PutDomainSubdomainBodyCertificate) -> Self {
         self.certificate = Some(certificate);
@@ -8223,6 +8428,7 @@ impl PutDomainSubdomainBody {
     }
 
     /// Sets [`Self::certificate_validation_method`].
+    #[inline]
     #[must_use]
     pub fn with_certificate_validation_method(
         mut self,
@@ -8233,6 +8439,7 @@ impl PutDomainSubdomainBody {
     }
 
     /// Sets [`Self::load_balancer`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancer(mut self, load_balancer: CreateDomainBodyLoadBalancer) -> Self {
         self.load_balancer = Some(load_balancer);
@@ -8240,6 +8447,7 @@ impl PutDomainSubdomainBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddDomainSubdomainBodyOptions) -> Self {
         self.options = Some(options);
@@ -8322,6 +8530,7 @@ impl PutDomainSubdomainBodyCdn {
     }
 
     /// Sets [`Self::northflank`].
+    #[inline]
     #[must_use]
     pub fn with_northflank(mut self, northflank: PutDomainSubdomainBodyCdnNorthflank) -> Self {
         self.northflank = Some(northflank);
@@ -8371,6 +8580,7 @@ impl PutDomainSubdomainBodyCdnNorthflank {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -8378,6 +8588,7 @@ impl PutDomainSubdomainBodyCdnNorthflank {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: GetSubdomainResponseCdnNorthflankOptions) -> Self {
         self.options = Some(options);
@@ -8425,6 +8636,7 @@ impl PutDomainSubdomainBodyCertificate {
     }
 
     /// Sets [`Self::certificate`].
+    #[inline]
     #[must_use]
     pub fn with_certificate(mut self, certificate: ImportDomainCertificateBodyCertificate) -> Self {
         self.certificate = Some(certificate);
@@ -8557,6 +8769,7 @@ impl UpdateSubdomainGeoRoutingBodyGeoRouting {
     }
 
     /// Sets [`Self::default_backend`].
+    #[inline]
     #[must_use]
     pub fn with_default_backend(
         mut self,
@@ -8567,6 +8780,7 @@ impl UpdateSubdomainGeoRoutingBodyGeoRouting {
     }
 
     /// Sets [`Self::rules`].
+    #[inline]
     #[must_use]
     pub fn with_rules(mut self, rules: Vec<GetSubdomainResponseGeoRoutingRulesItem>) -> Self {
         self.rules = Some(rules);
@@ -8574,6 +8788,7 @@ impl UpdateSubdomainGeoRoutingBodyGeoRouting {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: GetSubdomainResponseGeoRoutingStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -8632,6 +8847,7 @@ impl UpdateSubdomainPathBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AddSubdomainPathBodyOptions) -> Self {
         self.options = Some(options);

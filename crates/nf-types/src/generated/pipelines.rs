@@ -86,6 +86,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -93,6 +94,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -100,6 +102,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
@@ -107,6 +110,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -114,6 +118,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortReleaseFlowRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -121,6 +126,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -128,6 +134,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortReleaseFlowRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -135,6 +142,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::refs`].
+    #[inline]
     #[must_use]
     pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
         self.refs = Some(refs);
@@ -142,6 +150,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::started_at`].
+    #[inline]
     #[must_use]
     pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
@@ -149,6 +158,7 @@ impl AbortReleaseFlowRunResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<AbortReleaseFlowRunResponseTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -330,6 +340,7 @@ impl AbortReleaseFlowRunResponseGitops {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -337,6 +348,7 @@ impl AbortReleaseFlowRunResponseGitops {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -344,6 +356,7 @@ impl AbortReleaseFlowRunResponseGitops {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -454,6 +467,7 @@ impl AbortReleaseFlowRunResponseOptions {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -464,6 +478,7 @@ impl AbortReleaseFlowRunResponseOptions {
     }
 
     /// Sets [`Self::paused`].
+    #[inline]
     #[must_use]
     pub fn with_paused(mut self, paused: bool) -> Self {
         self.paused = Some(paused);
@@ -607,6 +622,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -614,6 +630,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::branch_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
@@ -621,6 +638,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -628,6 +646,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -635,6 +654,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ignore_drafts`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_drafts(mut self, ignore_drafts: bool) -> Self {
         self.ignore_drafts = Some(ignore_drafts);
@@ -642,6 +662,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -649,6 +670,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -656,6 +678,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::pr_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
@@ -663,6 +686,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ref_`].
+    #[inline]
     #[must_use]
     pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
@@ -670,6 +694,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -677,6 +702,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -822,6 +848,7 @@ impl CreateGradualRolloutStrategyBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -829,6 +856,7 @@ impl CreateGradualRolloutStrategyBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateGradualRolloutStrategyBodyOptions) -> Self {
         self.options = Some(options);
@@ -965,6 +993,7 @@ impl CreateGradualRolloutStrategyBodyDetailsConfig {
     }
 
     /// Sets [`Self::canary_percentage`].
+    #[inline]
     #[must_use]
     pub fn with_canary_percentage(mut self, canary_percentage: i64) -> Self {
         self.canary_percentage = Some(canary_percentage);
@@ -972,6 +1001,7 @@ impl CreateGradualRolloutStrategyBodyDetailsConfig {
     }
 
     /// Sets [`Self::stable_percentage`].
+    #[inline]
     #[must_use]
     pub fn with_stable_percentage(mut self, stable_percentage: i64) -> Self {
         self.stable_percentage = Some(stable_percentage);
@@ -979,6 +1009,7 @@ impl CreateGradualRolloutStrategyBodyDetailsConfig {
     }
 
     /// Sets [`Self::canary_header`].
+    #[inline]
     #[must_use]
     pub fn with_canary_header(
         mut self,
@@ -989,6 +1020,7 @@ impl CreateGradualRolloutStrategyBodyDetailsConfig {
     }
 
     /// Sets [`Self::stable_header`].
+    #[inline]
     #[must_use]
     pub fn with_stable_header(
         mut self,
@@ -1122,6 +1154,7 @@ impl CreateGradualRolloutStrategyBodyOptions {
     }
 
     /// Sets [`Self::block_deployment_on_active_rollout`].
+    #[inline]
     #[must_use]
     pub fn with_block_deployment_on_active_rollout(
         mut self,
@@ -1132,6 +1165,7 @@ impl CreateGradualRolloutStrategyBodyOptions {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(
         mut self,
@@ -1205,6 +1239,7 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_api`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_api(mut self, release_from_api: Option<bool>) -> Self {
         self.release_from_api = Some(release_from_api);
@@ -1212,6 +1247,7 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_cd`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_cd(mut self, release_from_cd: Option<bool>) -> Self {
         self.release_from_cd = Some(release_from_cd);
@@ -1219,6 +1255,7 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_release_flow`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_release_flow(
         mut self,
@@ -1229,6 +1266,7 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_template`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_template(mut self, release_from_template: Option<bool>) -> Self {
         self.release_from_template = Some(release_from_template);
@@ -1236,6 +1274,7 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_ui`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_ui(mut self, release_from_ui: Option<bool>) -> Self {
         self.release_from_ui = Some(release_from_ui);
@@ -1343,6 +1382,7 @@ impl CreateGradualRolloutStrategyResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateGradualRolloutStrategyBodyOptions) -> Self {
         self.options = Some(options);
@@ -1413,6 +1453,7 @@ impl CreateGradualRolloutStrategyResponseDetails {
     }
 
     /// Sets [`Self::config`].
+    #[inline]
     #[must_use]
     pub fn with_config(
         mut self,
@@ -1480,6 +1521,7 @@ impl CreateGradualRolloutStrategyResponseDetailsConfig {
     }
 
     /// Sets [`Self::canary_percentage`].
+    #[inline]
     #[must_use]
     pub fn with_canary_percentage(mut self, canary_percentage: i64) -> Self {
         self.canary_percentage = Some(canary_percentage);
@@ -1487,6 +1529,7 @@ impl CreateGradualRolloutStrategyResponseDetailsConfig {
     }
 
     /// Sets [`Self::stable_percentage`].
+    #[inline]
     #[must_use]
     pub fn with_stable_percentage(mut self, stable_percentage: i64) -> Self {
         self.stable_percentage = Some(stable_percentage);
@@ -1494,6 +1537,7 @@ impl CreateGradualRolloutStrategyResponseDetailsConfig {
     }
 
     /// Sets [`Self::canary_header`].
+    #[inline]
     #[must_use]
     pub fn with_canary_header(mut self, canary_header: Map<String, Value>) -> Self {
         self.canary_header = Some(canary_header);
@@ -1501,6 +1545,7 @@ impl CreateGradualRolloutStrategyResponseDetailsConfig {
     }
 
     /// Sets [`Self::stable_header`].
+    #[inline]
     #[must_use]
     pub fn with_stable_header(mut self, stable_header: Map<String, Value>) -> Self {
         self.stable_header = Some(stable_header);
@@ -1574,6 +1619,7 @@ impl DeletePipelineTemplatePreviewBody {
     }
 
     /// Sets [`Self::teardown_argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_argument_overrides(
         mut self,
@@ -1641,6 +1687,7 @@ impl GetPipelineResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1648,6 +1695,7 @@ impl GetPipelineResponse {
     }
 
     /// Sets [`Self::nf_objects`].
+    #[inline]
     #[must_use]
     pub fn with_nf_objects(mut self, nf_objects: Vec<GetPipelineResponseNfObjectsItem>) -> Self {
         self.nf_objects = Some(nf_objects);
@@ -1655,6 +1703,7 @@ impl GetPipelineResponse {
     }
 
     /// Sets [`Self::preview`].
+    #[inline]
     #[must_use]
     pub fn with_preview(mut self, preview: Map<String, Value>) -> Self {
         self.preview = Some(preview);
@@ -1662,6 +1711,7 @@ impl GetPipelineResponse {
     }
 
     /// Sets [`Self::stages`].
+    #[inline]
     #[must_use]
     pub fn with_stages(mut self, stages: Vec<Value>) -> Self {
         self.stages = Some(stages);
@@ -1847,6 +1897,7 @@ impl GetPreviewTemplateResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -1854,6 +1905,7 @@ impl GetPreviewTemplateResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -1861,6 +1913,7 @@ impl GetPreviewTemplateResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1868,6 +1921,7 @@ impl GetPreviewTemplateResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortReleaseFlowRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -1875,6 +1929,7 @@ impl GetPreviewTemplateResponse {
     }
 
     /// Sets [`Self::paused`].
+    #[inline]
     #[must_use]
     pub fn with_paused(mut self, paused: bool) -> Self {
         self.paused = Some(paused);
@@ -1882,6 +1937,7 @@ impl GetPreviewTemplateResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<GetPreviewTemplateResponseTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -1889,6 +1945,7 @@ impl GetPreviewTemplateResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2039,6 +2096,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -2046,6 +2104,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::branch_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
@@ -2053,6 +2112,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -2060,6 +2120,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -2067,6 +2128,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::ignore_drafts`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_drafts(mut self, ignore_drafts: bool) -> Self {
         self.ignore_drafts = Some(ignore_drafts);
@@ -2074,6 +2136,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -2081,6 +2144,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::manual_only`].
+    #[inline]
     #[must_use]
     pub fn with_manual_only(mut self, manual_only: bool) -> Self {
         self.manual_only = Some(manual_only);
@@ -2088,6 +2152,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -2095,6 +2160,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::pr_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
@@ -2102,6 +2168,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::ref_`].
+    #[inline]
     #[must_use]
     pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
@@ -2109,6 +2176,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -2116,6 +2184,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: GetPreviewTemplateResponseTriggersItemType) -> Self {
         self.type_ = Some(type_);
@@ -2123,6 +2192,7 @@ impl GetPreviewTemplateResponseTriggersItem {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -2316,6 +2386,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -2323,6 +2394,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -2330,6 +2402,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2337,6 +2410,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortReleaseFlowRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -2344,6 +2418,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: GetPreviewTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -2351,6 +2426,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::refs`].
+    #[inline]
     #[must_use]
     pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
         self.refs = Some(refs);
@@ -2358,6 +2434,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<GetPreviewTemplateResponseTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -2365,6 +2442,7 @@ impl GetPreviewTemplateRunResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2495,6 +2573,7 @@ impl GetPreviewTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -2505,6 +2584,7 @@ impl GetPreviewTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::expiry`].
+    #[inline]
     #[must_use]
     pub fn with_expiry(mut self, expiry: GetPreviewTemplateRunResponseOptionsExpiry) -> Self {
         self.expiry = Some(expiry);
@@ -2512,6 +2592,7 @@ impl GetPreviewTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::name_format`].
+    #[inline]
     #[must_use]
     pub fn with_name_format(mut self, name_format: impl Into<CompactString>) -> Self {
         self.name_format = Some(name_format.into());
@@ -2519,6 +2600,7 @@ impl GetPreviewTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::prefix_name`].
+    #[inline]
     #[must_use]
     pub fn with_prefix_name(mut self, prefix_name: bool) -> Self {
         self.prefix_name = Some(prefix_name);
@@ -2526,6 +2608,7 @@ impl GetPreviewTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: GetPreviewTemplateRunResponseOptionsSchedule) -> Self {
         self.schedule = Some(schedule);
@@ -2533,6 +2616,7 @@ impl GetPreviewTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::use_branch_contents`].
+    #[inline]
     #[must_use]
     pub fn with_use_branch_contents(mut self, use_branch_contents: bool) -> Self {
         self.use_branch_contents = Some(use_branch_contents);
@@ -2619,6 +2703,7 @@ impl GetPreviewTemplateRunResponseOptionsExpiry {
     }
 
     /// Sets [`Self::preview_lifetime`].
+    #[inline]
     #[must_use]
     pub fn with_preview_lifetime(mut self, preview_lifetime: i64) -> Self {
         self.preview_lifetime = Some(preview_lifetime);
@@ -2626,6 +2711,7 @@ impl GetPreviewTemplateRunResponseOptionsExpiry {
     }
 
     /// Sets [`Self::reset_on_update`].
+    #[inline]
     #[must_use]
     pub fn with_reset_on_update(mut self, reset_on_update: bool) -> Self {
         self.reset_on_update = Some(reset_on_update);
@@ -2700,6 +2786,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
     }
 
     /// Sets [`Self::fri`].
+    #[inline]
     #[must_use]
     pub fn with_fri(mut self, fri: GetPreviewTemplateRunResponseOptionsScheduleFri) -> Self {
         self.fri = Some(fri);
@@ -2707,6 +2794,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
     }
 
     /// Sets [`Self::mon`].
+    #[inline]
     #[must_use]
     pub fn with_mon(mut self, mon: GetPreviewTemplateRunResponseOptionsScheduleFri) -> Self {
         self.mon = Some(mon);
@@ -2714,6 +2802,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
     }
 
     /// Sets [`Self::sat`].
+    #[inline]
     #[must_use]
     pub fn with_sat(mut self, sat: GetPreviewTemplateRunResponseOptionsScheduleFri) -> Self {
         self.sat = Some(sat);
@@ -2721,6 +2810,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
     }
 
     /// Sets [`Self::sun`].
+    #[inline]
     #[must_use]
     pub fn with_sun(mut self, sun: GetPreviewTemplateRunResponseOptionsScheduleFri) -> Self {
         self.sun = Some(sun);
@@ -2728,6 +2818,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
     }
 
     /// Sets [`Self::thu`].
+    #[inline]
     #[must_use]
     pub fn with_thu(mut self, thu: GetPreviewTemplateRunResponseOptionsScheduleFri) -> Self {
         self.thu = Some(thu);
@@ -2735,6 +2826,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
     }
 
     /// Sets [`Self::tue`].
+    #[inline]
     #[must_use]
     pub fn with_tue(mut self, tue: GetPreviewTemplateRunResponseOptionsScheduleFri) -> Self {
         self.tue = Some(tue);
@@ -2742,6 +2834,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
     }
 
     /// Sets [`Self::wed`].
+    #[inline]
     #[must_use]
     pub fn with_wed(mut self, wed: GetPreviewTemplateRunResponseOptionsScheduleFri) -> Self {
         self.wed = Some(wed);
@@ -2818,6 +2911,7 @@ impl GetPreviewTemplateRunResponseOptionsScheduleFri {
     }
 
     /// Sets [`Self::start_time`].
+    #[inline]
     #[must_use]
     pub fn with_start_time(mut self, start_time: f64) -> Self {
         self.start_time = Some(start_time);
@@ -2825,6 +2919,7 @@ impl GetPreviewTemplateRunResponseOptionsScheduleFri {
     }
 
     /// Sets [`Self::end_time`].
+    #[inline]
     #[must_use]
     pub fn with_end_time(mut self, end_time: f64) -> Self {
         self.end_time = Some(end_time);
@@ -2940,6 +3035,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -2947,6 +3043,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -2954,6 +3051,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -2964,6 +3062,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortReleaseFlowRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -2971,6 +3070,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortReleaseFlowRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -2978,6 +3078,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::rich_inputs`].
+    #[inline]
     #[must_use]
     pub fn with_rich_inputs(
         mut self,
@@ -2988,6 +3089,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::stage`].
+    #[inline]
     #[must_use]
     pub fn with_stage(mut self, stage: impl Into<CompactString>) -> Self {
         self.stage = Some(stage.into());
@@ -2995,6 +3097,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -3005,6 +3108,7 @@ impl GetReleaseFlowResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<AbortReleaseFlowRunResponseTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -3214,6 +3318,7 @@ impl GetReleaseFlowResponseRichInputsItemSpec {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3221,6 +3326,7 @@ impl GetReleaseFlowResponseRichInputsItemSpec {
     }
 
     /// Sets [`Self::required`].
+    #[inline]
     #[must_use]
     pub fn with_required(mut self, required: bool) -> Self {
         self.required = Some(required);
@@ -3292,6 +3398,7 @@ impl GetReleaseFlowResponseTeardownSpec {
     }
 
     /// Sets [`Self::failure_policy`].
+    #[inline]
     #[must_use]
     pub fn with_failure_policy(
         mut self,
@@ -3465,6 +3572,7 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -3472,6 +3580,7 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     }
 
     /// Sets [`Self::paused`].
+    #[inline]
     #[must_use]
     pub fn with_paused(mut self, paused: bool) -> Self {
         self.paused = Some(paused);
@@ -3479,6 +3588,7 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -3641,6 +3751,7 @@ impl ListPipelinesResponsePipelinesItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -3648,6 +3759,7 @@ impl ListPipelinesResponsePipelinesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3655,6 +3767,7 @@ impl ListPipelinesResponsePipelinesItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -3796,6 +3909,7 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -3803,6 +3917,7 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: GetPreviewTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -3810,6 +3925,7 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -3893,6 +4009,7 @@ impl ListReleaseFlowRunsResponse {
     }
 
     /// Sets [`Self::runs`].
+    #[inline]
     #[must_use]
     pub fn with_runs(mut self, runs: Vec<ListReleaseFlowRunsResponseRunsItem>) -> Self {
         self.runs = Some(runs);
@@ -3969,6 +4086,7 @@ impl ListReleaseFlowRunsResponseRunsItem {
     }
 
     /// Sets [`Self::concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
@@ -3976,6 +4094,7 @@ impl ListReleaseFlowRunsResponseRunsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3983,6 +4102,7 @@ impl ListReleaseFlowRunsResponseRunsItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -3990,6 +4110,7 @@ impl ListReleaseFlowRunsResponseRunsItem {
     }
 
     /// Sets [`Self::started_at`].
+    #[inline]
     #[must_use]
     pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
@@ -4094,6 +4215,7 @@ impl PatchGradualRolloutStrategyBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -4101,6 +4223,7 @@ impl PatchGradualRolloutStrategyBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateGradualRolloutStrategyBodyOptions) -> Self {
         self.options = Some(options);
@@ -4108,6 +4231,7 @@ impl PatchGradualRolloutStrategyBody {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateGradualRolloutStrategyBodyType) -> Self {
         self.type_ = Some(type_);
@@ -4177,6 +4301,7 @@ impl RunPreviewTemplateBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -4184,6 +4309,7 @@ impl RunPreviewTemplateBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -4191,6 +4317,7 @@ impl RunPreviewTemplateBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Map<String, Value>) -> Self {
         self.triggers = Some(triggers);
@@ -4289,6 +4416,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -4296,6 +4424,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -4303,6 +4432,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -4313,6 +4443,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -4320,6 +4451,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4327,6 +4459,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: RunPreviewTemplateResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -4334,6 +4467,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -4344,6 +4478,7 @@ impl RunPreviewTemplateResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -4489,6 +4624,7 @@ impl RunPreviewTemplateResponseGitops {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -4496,6 +4632,7 @@ impl RunPreviewTemplateResponseGitops {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -4503,6 +4640,7 @@ impl RunPreviewTemplateResponseGitops {
     }
 
     /// Sets [`Self::template_sha`].
+    #[inline]
     #[must_use]
     pub fn with_template_sha(mut self, template_sha: impl Into<CompactString>) -> Self {
         self.template_sha = Some(template_sha.into());
@@ -4510,6 +4648,7 @@ impl RunPreviewTemplateResponseGitops {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -4656,6 +4795,7 @@ impl RunReleaseFlowBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -4663,6 +4803,7 @@ impl RunReleaseFlowBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4670,6 +4811,7 @@ impl RunReleaseFlowBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -4677,6 +4819,7 @@ impl RunReleaseFlowBody {
     }
 
     /// Sets [`Self::overrides`].
+    #[inline]
     #[must_use]
     pub fn with_overrides(mut self, overrides: Map<String, Value>) -> Self {
         self.overrides = Some(overrides);
@@ -4684,6 +4827,7 @@ impl RunReleaseFlowBody {
     }
 
     /// Sets [`Self::release_node_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_release_node_overrides(
         mut self,
@@ -4788,6 +4932,7 @@ impl UpdatePreviewTemplateBody {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -4795,6 +4940,7 @@ impl UpdatePreviewTemplateBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -4802,6 +4948,7 @@ impl UpdatePreviewTemplateBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortReleaseFlowRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -4809,6 +4956,7 @@ impl UpdatePreviewTemplateBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: GetPreviewTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -4816,6 +4964,7 @@ impl UpdatePreviewTemplateBody {
     }
 
     /// Sets [`Self::paused`].
+    #[inline]
     #[must_use]
     pub fn with_paused(mut self, paused: bool) -> Self {
         self.paused = Some(paused);
@@ -4823,6 +4972,7 @@ impl UpdatePreviewTemplateBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<GetPreviewTemplateResponseTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -4830,6 +4980,7 @@ impl UpdatePreviewTemplateBody {
     }
 
     /// Sets [`Self::webhook`].
+    #[inline]
     #[must_use]
     pub fn with_webhook(mut self, webhook: UpdatePreviewTemplateBodyWebhook) -> Self {
         self.webhook = Some(webhook);
@@ -4926,6 +5077,7 @@ impl UpdatePreviewTemplateBodyWebhook {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -4933,6 +5085,7 @@ impl UpdatePreviewTemplateBodyWebhook {
     }
 
     /// Sets [`Self::regenerate`].
+    #[inline]
     #[must_use]
     pub fn with_regenerate(mut self, regenerate: bool) -> Self {
         self.regenerate = Some(regenerate);
@@ -5012,6 +5165,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -5019,6 +5173,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -5026,6 +5181,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortReleaseFlowRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -5033,6 +5189,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortReleaseFlowRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -5040,6 +5197,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::project`].
+    #[inline]
     #[must_use]
     pub fn with_project(mut self, project: Map<String, Value>) -> Self {
         self.project = Some(project);
@@ -5047,6 +5205,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::rich_inputs`].
+    #[inline]
     #[must_use]
     pub fn with_rich_inputs(
         mut self,
@@ -5057,6 +5216,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -5067,6 +5227,7 @@ impl UpdateReleaseFlowBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<AbortReleaseFlowRunResponseTriggersItem>) -> Self {
         self.triggers = Some(triggers);

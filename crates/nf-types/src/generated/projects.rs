@@ -45,6 +45,7 @@ impl CreateProjectBody {
     }
 
     /// Sets [`Self::color`].
+    #[inline]
     #[must_use]
     pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
@@ -52,6 +53,7 @@ impl CreateProjectBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -59,6 +61,7 @@ impl CreateProjectBody {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: CreateProjectBodyNetworking) -> Self {
         self.networking = Some(networking);
@@ -66,6 +69,7 @@ impl CreateProjectBody {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -73,6 +77,7 @@ impl CreateProjectBody {
     }
 
     /// Sets [`Self::cluster_id`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
@@ -157,6 +162,7 @@ impl CreateProjectBodyNetworking {
     }
 
     /// Sets [`Self::allowed_ingress_projects`].
+    #[inline]
     #[must_use]
     pub fn with_allowed_ingress_projects(
         mut self,
@@ -167,6 +173,7 @@ impl CreateProjectBodyNetworking {
     }
 
     /// Sets [`Self::host_aliases`].
+    #[inline]
     #[must_use]
     pub fn with_host_aliases(
         mut self,
@@ -177,6 +184,7 @@ impl CreateProjectBodyNetworking {
     }
 
     /// Sets [`Self::tailscale`].
+    #[inline]
     #[must_use]
     pub fn with_tailscale(mut self, tailscale: CreateProjectBodyNetworkingTailscale) -> Self {
         self.tailscale = Some(tailscale);
@@ -244,6 +252,7 @@ impl CreateProjectBodyNetworkingHostAliases {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -251,6 +260,7 @@ impl CreateProjectBodyNetworkingHostAliases {
     }
 
     /// Sets [`Self::host_entries`].
+    #[inline]
     #[must_use]
     pub fn with_host_entries(
         mut self,
@@ -261,6 +271,7 @@ impl CreateProjectBodyNetworkingHostAliases {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -377,6 +388,7 @@ impl CreateProjectBodyNetworkingHostAliasesRestrictions {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -384,6 +396,7 @@ impl CreateProjectBodyNetworkingHostAliasesRestrictions {
     }
 
     /// Sets [`Self::tag_match_condition`].
+    #[inline]
     #[must_use]
     pub fn with_tag_match_condition(
         mut self,
@@ -475,6 +488,7 @@ impl CreateProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::auth_key_tags`].
+    #[inline]
     #[must_use]
     pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<CompactString>) -> Self {
         self.auth_key_tags = Some(auth_key_tags);
@@ -482,6 +496,7 @@ impl CreateProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -489,6 +504,7 @@ impl CreateProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateProjectBodyNetworkingTailscaleOptions) -> Self {
         self.options = Some(options);
@@ -496,6 +512,7 @@ impl CreateProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -506,6 +523,7 @@ impl CreateProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateProjectBodyNetworkingTailscaleSecrets) -> Self {
         self.secrets = Some(secrets);
@@ -513,6 +531,7 @@ impl CreateProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::tailscale_options`].
+    #[inline]
     #[must_use]
     pub fn with_tailscale_options(
         mut self,
@@ -601,6 +620,7 @@ impl CreateProjectBodyNetworkingTailscaleOptions {
     }
 
     /// Sets [`Self::apply_to_addons`].
+    #[inline]
     #[must_use]
     pub fn with_apply_to_addons(mut self, apply_to_addons: bool) -> Self {
         self.apply_to_addons = Some(apply_to_addons);
@@ -608,6 +628,7 @@ impl CreateProjectBodyNetworkingTailscaleOptions {
     }
 
     /// Sets [`Self::apply_to_addon_jobs`].
+    #[inline]
     #[must_use]
     pub fn with_apply_to_addon_jobs(mut self, apply_to_addon_jobs: bool) -> Self {
         self.apply_to_addon_jobs = Some(apply_to_addon_jobs);
@@ -615,6 +636,7 @@ impl CreateProjectBodyNetworkingTailscaleOptions {
     }
 
     /// Sets [`Self::auto_redeploy_on_regeneration`].
+    #[inline]
     #[must_use]
     pub fn with_auto_redeploy_on_regeneration(
         mut self,
@@ -742,6 +764,7 @@ impl CreateProjectBodyNetworkingTailscaleTailscaleOptions {
     }
 
     /// Sets [`Self::accept_routes`].
+    #[inline]
     #[must_use]
     pub fn with_accept_routes(mut self, accept_routes: bool) -> Self {
         self.accept_routes = Some(accept_routes);
@@ -822,6 +845,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::cluster_id`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
@@ -829,6 +853,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::color`].
+    #[inline]
     #[must_use]
     pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
@@ -836,6 +861,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -843,6 +869,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::custom_registry`].
+    #[inline]
     #[must_use]
     pub fn with_custom_registry(
         mut self,
@@ -853,6 +880,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -860,6 +888,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: CreateProjectBodyNetworking) -> Self {
         self.networking = Some(networking);
@@ -867,6 +896,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -874,6 +904,7 @@ impl CreateProjectResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -984,6 +1015,7 @@ impl CreateProjectResponseCustomRegistry {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -994,6 +1026,7 @@ impl CreateProjectResponseCustomRegistry {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -1049,6 +1082,7 @@ impl CreateProjectResponseCustomRegistryConfiguration {
     }
 
     /// Sets [`Self::provider`].
+    #[inline]
     #[must_use]
     pub fn with_provider(
         mut self,
@@ -1213,6 +1247,7 @@ impl GetProjectResponse {
     }
 
     /// Sets [`Self::custom_registry`].
+    #[inline]
     #[must_use]
     pub fn with_custom_registry(
         mut self,
@@ -1223,6 +1258,7 @@ impl GetProjectResponse {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: GetProjectResponseDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -1230,6 +1266,7 @@ impl GetProjectResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1387,6 +1424,7 @@ impl GetProjectResponseAddonsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1394,6 +1432,7 @@ impl GetProjectResponseAddonsItem {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -1530,6 +1569,7 @@ impl GetProjectResponseCluster {
     }
 
     /// Sets [`Self::load_balancers`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
@@ -1537,6 +1577,7 @@ impl GetProjectResponseCluster {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -1603,6 +1644,7 @@ impl GetProjectResponseCustomRegistry {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -1664,6 +1706,7 @@ impl GetProjectResponseCustomRegistryConfiguration {
     }
 
     /// Sets [`Self::credential_id`].
+    #[inline]
     #[must_use]
     pub fn with_credential_id(mut self, credential_id: impl Into<CompactString>) -> Self {
         self.credential_id = Some(credential_id.into());
@@ -1671,6 +1714,7 @@ impl GetProjectResponseCustomRegistryConfiguration {
     }
 
     /// Sets [`Self::provider`].
+    #[inline]
     #[must_use]
     pub fn with_provider(
         mut self,
@@ -1792,6 +1836,7 @@ impl GetProjectResponseJobsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1799,6 +1844,7 @@ impl GetProjectResponseJobsItem {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -1918,6 +1964,7 @@ impl GetProjectResponseServicesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1925,6 +1972,7 @@ impl GetProjectResponseServicesItem {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -2028,6 +2076,7 @@ impl InitializeProjectBody {
     }
 
     /// Sets [`Self::cluster_id`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
@@ -2035,6 +2084,7 @@ impl InitializeProjectBody {
     }
 
     /// Sets [`Self::custom_registry`].
+    #[inline]
     #[must_use]
     pub fn with_custom_registry(
         mut self,
@@ -2045,6 +2095,7 @@ impl InitializeProjectBody {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -2139,6 +2190,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::cluster_id`].
+    #[inline]
     #[must_use]
     pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
@@ -2146,6 +2198,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::color`].
+    #[inline]
     #[must_use]
     pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
@@ -2153,6 +2206,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2160,6 +2214,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::custom_registry`].
+    #[inline]
     #[must_use]
     pub fn with_custom_registry(
         mut self,
@@ -2170,6 +2225,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2177,6 +2233,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: InitializeProjectResponseNetworking) -> Self {
         self.networking = Some(networking);
@@ -2184,6 +2241,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -2191,6 +2249,7 @@ impl InitializeProjectResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2304,6 +2363,7 @@ impl InitializeProjectResponseNetworking {
     }
 
     /// Sets [`Self::allowed_ingress_projects`].
+    #[inline]
     #[must_use]
     pub fn with_allowed_ingress_projects(
         mut self,
@@ -2314,6 +2374,7 @@ impl InitializeProjectResponseNetworking {
     }
 
     /// Sets [`Self::host_aliases`].
+    #[inline]
     #[must_use]
     pub fn with_host_aliases(
         mut self,
@@ -2324,6 +2385,7 @@ impl InitializeProjectResponseNetworking {
     }
 
     /// Sets [`Self::tailscale`].
+    #[inline]
     #[must_use]
     pub fn with_tailscale(
         mut self,
@@ -2394,6 +2456,7 @@ impl InitializeProjectResponseNetworkingHostAliases {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -2401,6 +2464,7 @@ impl InitializeProjectResponseNetworkingHostAliases {
     }
 
     /// Sets [`Self::host_entries`].
+    #[inline]
     #[must_use]
     pub fn with_host_entries(mut self, host_entries: Vec<Map<String, Value>>) -> Self {
         self.host_entries = Some(host_entries);
@@ -2408,6 +2472,7 @@ impl InitializeProjectResponseNetworkingHostAliases {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: Map<String, Value>) -> Self {
         self.restrictions = Some(restrictions);
@@ -2479,6 +2544,7 @@ impl InitializeProjectResponseNetworkingTailscale {
     }
 
     /// Sets [`Self::auth_key_tags`].
+    #[inline]
     #[must_use]
     pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<CompactString>) -> Self {
         self.auth_key_tags = Some(auth_key_tags);
@@ -2486,6 +2552,7 @@ impl InitializeProjectResponseNetworkingTailscale {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -2493,6 +2560,7 @@ impl InitializeProjectResponseNetworkingTailscale {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: Map<String, Value>) -> Self {
         self.options = Some(options);
@@ -2500,6 +2568,7 @@ impl InitializeProjectResponseNetworkingTailscale {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: Map<String, Value>) -> Self {
         self.restrictions = Some(restrictions);
@@ -2507,6 +2576,7 @@ impl InitializeProjectResponseNetworkingTailscale {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: Map<String, Value>) -> Self {
         self.secrets = Some(secrets);
@@ -2514,6 +2584,7 @@ impl InitializeProjectResponseNetworkingTailscale {
     }
 
     /// Sets [`Self::tailscale_options`].
+    #[inline]
     #[must_use]
     pub fn with_tailscale_options(mut self, tailscale_options: Map<String, Value>) -> Self {
         self.tailscale_options = Some(tailscale_options);
@@ -2650,6 +2721,7 @@ impl ListProjectsResponseProjectsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2726,6 +2798,7 @@ impl PatchProjectBody {
     }
 
     /// Sets [`Self::color`].
+    #[inline]
     #[must_use]
     pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
@@ -2733,6 +2806,7 @@ impl PatchProjectBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2740,6 +2814,7 @@ impl PatchProjectBody {
     }
 
     /// Sets [`Self::networking`].
+    #[inline]
     #[must_use]
     pub fn with_networking(mut self, networking: PatchProjectBodyNetworking) -> Self {
         self.networking = Some(networking);
@@ -2802,6 +2877,7 @@ impl PatchProjectBodyNetworking {
     }
 
     /// Sets [`Self::allowed_ingress_projects`].
+    #[inline]
     #[must_use]
     pub fn with_allowed_ingress_projects(
         mut self,
@@ -2812,6 +2888,7 @@ impl PatchProjectBodyNetworking {
     }
 
     /// Sets [`Self::host_aliases`].
+    #[inline]
     #[must_use]
     pub fn with_host_aliases(
         mut self,
@@ -2822,6 +2899,7 @@ impl PatchProjectBodyNetworking {
     }
 
     /// Sets [`Self::tailscale`].
+    #[inline]
     #[must_use]
     pub fn with_tailscale(mut self, tailscale: PatchProjectBodyNetworkingTailscale) -> Self {
         self.tailscale = Some(tailscale);
@@ -2889,6 +2967,7 @@ impl PatchProjectBodyNetworkingHostAliases {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -2896,6 +2975,7 @@ impl PatchProjectBodyNetworkingHostAliases {
     }
 
     /// Sets [`Self::host_entries`].
+    #[inline]
     #[must_use]
     pub fn with_host_entries(
         mut self,
@@ -2906,6 +2986,7 @@ impl PatchProjectBodyNetworkingHostAliases {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -2971,6 +3052,7 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -2978,6 +3060,7 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -2985,6 +3068,7 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
     }
 
     /// Sets [`Self::tag_match_condition`].
+    #[inline]
     #[must_use]
     pub fn with_tag_match_condition(
         mut self,
@@ -3063,6 +3147,7 @@ impl PatchProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::auth_key_tags`].
+    #[inline]
     #[must_use]
     pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<CompactString>) -> Self {
         self.auth_key_tags = Some(auth_key_tags);
@@ -3070,6 +3155,7 @@ impl PatchProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -3077,6 +3163,7 @@ impl PatchProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateProjectBodyNetworkingTailscaleOptions) -> Self {
         self.options = Some(options);
@@ -3084,6 +3171,7 @@ impl PatchProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -3094,6 +3182,7 @@ impl PatchProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: PatchProjectBodyNetworkingTailscaleSecrets) -> Self {
         self.secrets = Some(secrets);
@@ -3101,6 +3190,7 @@ impl PatchProjectBodyNetworkingTailscale {
     }
 
     /// Sets [`Self::tailscale_options`].
+    #[inline]
     #[must_use]
     pub fn with_tailscale_options(
         mut self,
@@ -3186,6 +3276,7 @@ impl PatchProjectBodyNetworkingTailscaleSecrets {
     }
 
     /// Sets [`Self::client_id`].
+    #[inline]
     #[must_use]
     pub fn with_client_id(mut self, client_id: impl Into<CompactString>) -> Self {
         self.client_id = Some(client_id.into());
@@ -3193,6 +3284,7 @@ impl PatchProjectBodyNetworkingTailscaleSecrets {
     }
 
     /// Sets [`Self::client_secret`].
+    #[inline]
     #[must_use]
     pub fn with_client_secret(mut self, client_secret: impl Into<CompactString>) -> Self {
         self.client_secret = Some(client_secret.into());

@@ -63,6 +63,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: AddRegistryCredentialsBodyAws) -> Self {
         self.aws = Some(aws);
@@ -70,6 +71,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: AddRegistryCredentialsBodyAzure) -> Self {
         self.azure = Some(azure);
@@ -77,6 +79,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -84,6 +87,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: AddRegistryCredentialsBodyCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -91,6 +95,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: AddRegistryCredentialsBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -98,6 +103,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::integration_id`].
+    #[inline]
     #[must_use]
     pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
@@ -105,6 +111,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::registry_url`].
+    #[inline]
     #[must_use]
     pub fn with_registry_url(mut self, registry_url: impl Into<CompactString>) -> Self {
         self.registry_url = Some(registry_url.into());
@@ -112,6 +119,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -122,6 +130,7 @@ impl AddRegistryCredentialsBody {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -223,6 +232,7 @@ impl AddRegistryCredentialsBodyAws {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -269,6 +279,7 @@ impl AddRegistryCredentialsBodyAzure {
     }
 
     /// Sets [`Self::resource_group`].
+    #[inline]
     #[must_use]
     pub fn with_resource_group(mut self, resource_group: impl Into<CompactString>) -> Self {
         self.resource_group = Some(resource_group.into());
@@ -321,6 +332,7 @@ impl AddRegistryCredentialsBodyCredentials {
     }
 
     /// Sets [`Self::password`].
+    #[inline]
     #[must_use]
     pub fn with_password(mut self, password: impl Into<CompactString>) -> Self {
         self.password = Some(password.into());
@@ -328,6 +340,7 @@ impl AddRegistryCredentialsBodyCredentials {
     }
 
     /// Sets [`Self::username`].
+    #[inline]
     #[must_use]
     pub fn with_username(mut self, username: impl Into<CompactString>) -> Self {
         self.username = Some(username.into());
@@ -390,6 +403,7 @@ impl AddRegistryCredentialsBodyCredentialsScope {
     }
 
     /// Sets [`Self::pull`].
+    #[inline]
     #[must_use]
     pub fn with_pull(mut self, pull: bool) -> Self {
         self.pull = Some(pull);
@@ -397,6 +411,7 @@ impl AddRegistryCredentialsBodyCredentialsScope {
     }
 
     /// Sets [`Self::push`].
+    #[inline]
     #[must_use]
     pub fn with_push(mut self, push: bool) -> Self {
         self.push = Some(push);
@@ -444,6 +459,7 @@ impl AddRegistryCredentialsBodyGcp {
     }
 
     /// Sets [`Self::project_id`].
+    #[inline]
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
@@ -517,6 +533,7 @@ impl AddRegistryCredentialsBodyRestrictions {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
@@ -613,6 +630,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: AddRegistryCredentialsBodyAws) -> Self {
         self.aws = Some(aws);
@@ -620,6 +638,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: AddRegistryCredentialsBodyAzure) -> Self {
         self.azure = Some(azure);
@@ -627,6 +646,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -634,6 +654,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: AddRegistryCredentialsBodyCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -641,6 +662,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: AddRegistryCredentialsBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -648,6 +670,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::integration_id`].
+    #[inline]
     #[must_use]
     pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
@@ -655,6 +678,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::registry_url`].
+    #[inline]
     #[must_use]
     pub fn with_registry_url(mut self, registry_url: impl Into<CompactString>) -> Self {
         self.registry_url = Some(registry_url.into());
@@ -662,6 +686,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -672,6 +697,7 @@ impl AddRegistryCredentialsResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -810,6 +836,7 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
     }
 
     /// Sets [`Self::error`].
+    #[inline]
     #[must_use]
     pub fn with_error(
         mut self,
@@ -820,6 +847,7 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
     }
 
     /// Sets [`Self::last_failure_at`].
+    #[inline]
     #[must_use]
     pub fn with_last_failure_at(mut self, last_failure_at: impl Into<CompactString>) -> Self {
         self.last_failure_at = Some(last_failure_at.into());
@@ -827,6 +855,7 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
     }
 
     /// Sets [`Self::next_attempt_at`].
+    #[inline]
     #[must_use]
     pub fn with_next_attempt_at(mut self, next_attempt_at: impl Into<CompactString>) -> Self {
         self.next_attempt_at = Some(next_attempt_at.into());
@@ -913,6 +942,7 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefreshError {
     }
 
     /// Sets [`Self::provider_code`].
+    #[inline]
     #[must_use]
     pub fn with_provider_code(mut self, provider_code: impl Into<CompactString>) -> Self {
         self.provider_code = Some(provider_code.into());
@@ -1062,6 +1092,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::aws`].
+    #[inline]
     #[must_use]
     pub fn with_aws(mut self, aws: AddRegistryCredentialsBodyAws) -> Self {
         self.aws = Some(aws);
@@ -1069,6 +1100,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::azure`].
+    #[inline]
     #[must_use]
     pub fn with_azure(mut self, azure: AddRegistryCredentialsBodyAzure) -> Self {
         self.azure = Some(azure);
@@ -1076,6 +1108,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1083,6 +1116,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(
         mut self,
@@ -1093,6 +1127,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::gcp`].
+    #[inline]
     #[must_use]
     pub fn with_gcp(mut self, gcp: AddRegistryCredentialsBodyGcp) -> Self {
         self.gcp = Some(gcp);
@@ -1100,6 +1135,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::integration_id`].
+    #[inline]
     #[must_use]
     pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
@@ -1107,6 +1143,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::registry_url`].
+    #[inline]
     #[must_use]
     pub fn with_registry_url(mut self, registry_url: impl Into<CompactString>) -> Self {
         self.registry_url = Some(registry_url.into());
@@ -1114,6 +1151,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -1277,6 +1315,7 @@ impl UpdateRegistryCredentialsBody {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1284,6 +1323,7 @@ impl UpdateRegistryCredentialsBody {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: AddRegistryCredentialsBodyCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -1291,6 +1331,7 @@ impl UpdateRegistryCredentialsBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -1301,6 +1342,7 @@ impl UpdateRegistryCredentialsBody {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());

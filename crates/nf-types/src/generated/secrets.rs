@@ -45,6 +45,7 @@ impl CreateGlobalSecretBody {
     }
 
     /// Sets [`Self::dependents`].
+    #[inline]
     #[must_use]
     pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
         self.dependents = Some(dependents);
@@ -52,6 +53,7 @@ impl CreateGlobalSecretBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -59,6 +61,7 @@ impl CreateGlobalSecretBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: CreateGlobalSecretBodyGitops) -> Self {
         self.gitops = Some(gitops);
@@ -66,6 +69,7 @@ impl CreateGlobalSecretBody {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateGlobalSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -142,6 +146,7 @@ impl CreateGlobalSecretBodyDependents {
     }
 
     /// Sets [`Self::templates`].
+    #[inline]
     #[must_use]
     pub fn with_templates(mut self, templates: CreateGlobalSecretBodyDependentsTemplates) -> Self {
         self.templates = Some(templates);
@@ -186,6 +191,7 @@ impl CreateGlobalSecretBodyDependentsTemplates {
     }
 
     /// Sets [`Self::items`].
+    #[inline]
     #[must_use]
     pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
@@ -255,6 +261,7 @@ impl CreateGlobalSecretBodyGitops {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -262,6 +269,7 @@ impl CreateGlobalSecretBodyGitops {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -269,6 +277,7 @@ impl CreateGlobalSecretBodyGitops {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -379,6 +388,7 @@ impl CreateGlobalSecretBodySecrets {
     }
 
     /// Sets [`Self::files`].
+    #[inline]
     #[must_use]
     pub fn with_files(mut self, files: Map<String, Value>) -> Self {
         self.files = Some(files);
@@ -469,6 +479,7 @@ impl CreateGlobalSecretResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -476,6 +487,7 @@ impl CreateGlobalSecretResponse {
     }
 
     /// Sets [`Self::dependents`].
+    #[inline]
     #[must_use]
     pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
         self.dependents = Some(dependents);
@@ -483,6 +495,7 @@ impl CreateGlobalSecretResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -490,6 +503,7 @@ impl CreateGlobalSecretResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: CreateGlobalSecretBodyGitops) -> Self {
         self.gitops = Some(gitops);
@@ -497,6 +511,7 @@ impl CreateGlobalSecretResponse {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateGlobalSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -504,6 +519,7 @@ impl CreateGlobalSecretResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -631,6 +647,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_addon_dependencies(
         mut self,
@@ -641,6 +658,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -648,6 +666,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::external_addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_external_addon_dependencies(
         mut self,
@@ -658,6 +677,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -665,6 +685,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -672,6 +693,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -679,6 +701,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -686,6 +709,7 @@ impl CreateSecretBody {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
         self.type_ = Some(type_);
@@ -851,6 +875,7 @@ impl CreateSecretBodyAddonDependenciesItemKeysItem {
     }
 
     /// Sets [`Self::aliases`].
+    #[inline]
     #[must_use]
     pub fn with_aliases(mut self, aliases: Vec<CompactString>) -> Self {
         self.aliases = Some(aliases);
@@ -915,6 +940,7 @@ impl CreateSecretBodyRestrictions {
     }
 
     /// Sets [`Self::nf_objects`].
+    #[inline]
     #[must_use]
     pub fn with_nf_objects(
         mut self,
@@ -925,6 +951,7 @@ impl CreateSecretBodyRestrictions {
     }
 
     /// Sets [`Self::restricted`].
+    #[inline]
     #[must_use]
     pub fn with_restricted(mut self, restricted: bool) -> Self {
         self.restricted = Some(restricted);
@@ -932,6 +959,7 @@ impl CreateSecretBodyRestrictions {
     }
 
     /// Sets [`Self::stage_ids`].
+    #[inline]
     #[must_use]
     pub fn with_stage_ids(mut self, stage_ids: Vec<CompactString>) -> Self {
         self.stage_ids = Some(stage_ids);
@@ -939,6 +967,7 @@ impl CreateSecretBodyRestrictions {
     }
 
     /// Sets [`Self::tag_match_condition`].
+    #[inline]
     #[must_use]
     pub fn with_tag_match_condition(
         mut self,
@@ -949,6 +978,7 @@ impl CreateSecretBodyRestrictions {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -1112,6 +1142,7 @@ impl CreateSecretBodySecrets {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -1119,6 +1150,7 @@ impl CreateSecretBodySecrets {
     }
 
     /// Sets [`Self::files`].
+    #[inline]
     #[must_use]
     pub fn with_files(mut self, files: Map<String, Value>) -> Self {
         self.files = Some(files);
@@ -1126,6 +1158,7 @@ impl CreateSecretBodySecrets {
     }
 
     /// Sets [`Self::variables`].
+    #[inline]
     #[must_use]
     pub fn with_variables(mut self, variables: Map<String, Value>) -> Self {
         self.variables = Some(variables);
@@ -1230,6 +1263,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_addon_dependencies(
         mut self,
@@ -1240,6 +1274,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1247,6 +1282,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1254,6 +1290,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::external_addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_external_addon_dependencies(
         mut self,
@@ -1264,6 +1301,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -1271,6 +1309,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -1278,6 +1317,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -1285,6 +1325,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -1292,6 +1333,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
         self.type_ = Some(type_);
@@ -1299,6 +1341,7 @@ impl CreateSecretResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -1485,6 +1528,7 @@ impl GetSecretResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1668,6 +1712,7 @@ impl GetSecretDetailsResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1918,6 +1963,7 @@ impl GetSecretLinkResponse {
     }
 
     /// Sets [`Self::linked_keys`].
+    #[inline]
     #[must_use]
     pub fn with_linked_keys(
         mut self,
@@ -2032,6 +2078,7 @@ impl GetSecretLinkResponseLinkedKeysItem {
     }
 
     /// Sets [`Self::aliases`].
+    #[inline]
     #[must_use]
     pub fn with_aliases(mut self, aliases: Vec<CompactString>) -> Self {
         self.aliases = Some(aliases);
@@ -2152,6 +2199,7 @@ impl ListGlobalSecretsResponseSecretsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2306,6 +2354,7 @@ impl ListSecretsResponseSecretsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2427,6 +2476,7 @@ impl PatchGlobalSecretBody {
     }
 
     /// Sets [`Self::dependents`].
+    #[inline]
     #[must_use]
     pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
         self.dependents = Some(dependents);
@@ -2434,6 +2484,7 @@ impl PatchGlobalSecretBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2441,6 +2492,7 @@ impl PatchGlobalSecretBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: Option<CreateGlobalSecretBodyGitops>) -> Self {
         self.gitops = Some(gitops);
@@ -2448,6 +2500,7 @@ impl PatchGlobalSecretBody {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: PatchGlobalSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -2512,6 +2565,7 @@ impl PatchGlobalSecretBodySecrets {
     }
 
     /// Sets [`Self::files`].
+    #[inline]
     #[must_use]
     pub fn with_files(mut self, files: Map<String, Value>) -> Self {
         self.files = Some(files);
@@ -2519,6 +2573,7 @@ impl PatchGlobalSecretBodySecrets {
     }
 
     /// Sets [`Self::values`].
+    #[inline]
     #[must_use]
     pub fn with_values(mut self, values: Map<String, Value>) -> Self {
         self.values = Some(values);
@@ -2599,6 +2654,7 @@ impl PatchGlobalSecretResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2606,6 +2662,7 @@ impl PatchGlobalSecretResponse {
     }
 
     /// Sets [`Self::dependents`].
+    #[inline]
     #[must_use]
     pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
         self.dependents = Some(dependents);
@@ -2613,6 +2670,7 @@ impl PatchGlobalSecretResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2620,6 +2678,7 @@ impl PatchGlobalSecretResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: CreateGlobalSecretBodyGitops) -> Self {
         self.gitops = Some(gitops);
@@ -2627,6 +2686,7 @@ impl PatchGlobalSecretResponse {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateGlobalSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -2634,6 +2694,7 @@ impl PatchGlobalSecretResponse {
     }
 
     /// Sets [`Self::trigger_result`].
+    #[inline]
     #[must_use]
     pub fn with_trigger_result(
         mut self,
@@ -2644,6 +2705,7 @@ impl PatchGlobalSecretResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2870,6 +2932,7 @@ impl PatchGlobalSecretResponseTriggerResultItemsItem {
     }
 
     /// Sets [`Self::template_run_id`].
+    #[inline]
     #[must_use]
     pub fn with_template_run_id(mut self, template_run_id: impl Into<CompactString>) -> Self {
         self.template_run_id = Some(template_run_id.into());
@@ -2975,6 +3038,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_addon_dependencies(
         mut self,
@@ -2985,6 +3049,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2992,6 +3057,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::external_addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_external_addon_dependencies(
         mut self,
@@ -3002,6 +3068,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -3009,6 +3076,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -3016,6 +3084,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::secret_type`].
+    #[inline]
     #[must_use]
     pub fn with_secret_type(mut self, secret_type: CreateSecretBodySecretType) -> Self {
         self.secret_type = Some(secret_type);
@@ -3023,6 +3092,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -3030,6 +3100,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -3037,6 +3108,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -3044,6 +3116,7 @@ impl PatchSecretBody {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
         self.type_ = Some(type_);
@@ -3168,6 +3241,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_addon_dependencies(
         mut self,
@@ -3178,6 +3252,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3185,6 +3260,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::external_addon_dependencies`].
+    #[inline]
     #[must_use]
     pub fn with_external_addon_dependencies(
         mut self,
@@ -3195,6 +3271,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -3202,6 +3279,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -3209,6 +3287,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::secret_type`].
+    #[inline]
     #[must_use]
     pub fn with_secret_type(mut self, secret_type: CreateSecretBodySecretType) -> Self {
         self.secret_type = Some(secret_type);
@@ -3216,6 +3295,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::secrets`].
+    #[inline]
     #[must_use]
     pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
@@ -3223,6 +3303,7 @@ impl UpdateSecretBody {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
         self.type_ = Some(type_);

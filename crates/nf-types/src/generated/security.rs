@@ -56,6 +56,7 @@ impl ActivateEncryptionConfigurationResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -63,6 +64,7 @@ impl ActivateEncryptionConfigurationResponse {
     }
 
     /// Sets [`Self::envelope`].
+    #[inline]
     #[must_use]
     pub fn with_envelope(
         mut self,
@@ -73,6 +75,7 @@ impl ActivateEncryptionConfigurationResponse {
     }
 
     /// Sets [`Self::first_activated_at`].
+    #[inline]
     #[must_use]
     pub fn with_first_activated_at(mut self, first_activated_at: impl Into<CompactString>) -> Self {
         self.first_activated_at = Some(first_activated_at.into());
@@ -80,6 +83,7 @@ impl ActivateEncryptionConfigurationResponse {
     }
 
     /// Sets [`Self::vault`].
+    #[inline]
     #[must_use]
     pub fn with_vault(mut self, vault: ActivateEncryptionConfigurationResponseVault) -> Self {
         self.vault = Some(vault);
@@ -215,6 +219,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::external_id`].
+    #[inline]
     #[must_use]
     pub fn with_external_id(mut self, external_id: impl Into<CompactString>) -> Self {
         self.external_id = Some(external_id.into());
@@ -222,6 +227,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::key_id`].
+    #[inline]
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<CompactString>) -> Self {
         self.key_id = Some(key_id.into());
@@ -229,6 +235,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(
         mut self,
@@ -239,6 +246,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -246,6 +254,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::crypto_key`].
+    #[inline]
     #[must_use]
     pub fn with_crypto_key(mut self, crypto_key: impl Into<CompactString>) -> Self {
         self.crypto_key = Some(crypto_key.into());
@@ -253,6 +262,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::key_ring`].
+    #[inline]
     #[must_use]
     pub fn with_key_ring(mut self, key_ring: impl Into<CompactString>) -> Self {
         self.key_ring = Some(key_ring.into());
@@ -260,6 +270,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::keyfile_service_account_email`].
+    #[inline]
     #[must_use]
     pub fn with_keyfile_service_account_email(
         mut self,
@@ -270,6 +281,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::location`].
+    #[inline]
     #[must_use]
     pub fn with_location(mut self, location: impl Into<CompactString>) -> Self {
         self.location = Some(location.into());
@@ -277,6 +289,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::project_id`].
+    #[inline]
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
@@ -284,6 +297,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::service_account_email`].
+    #[inline]
     #[must_use]
     pub fn with_service_account_email(
         mut self,
@@ -294,6 +308,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::address`].
+    #[inline]
     #[must_use]
     pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
@@ -301,6 +316,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::key_name`].
+    #[inline]
     #[must_use]
     pub fn with_key_name(mut self, key_name: impl Into<CompactString>) -> Self {
         self.key_name = Some(key_name.into());
@@ -308,6 +324,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::mount_path`].
+    #[inline]
     #[must_use]
     pub fn with_mount_path(mut self, mount_path: impl Into<CompactString>) -> Self {
         self.mount_path = Some(mount_path.into());
@@ -315,6 +332,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -454,6 +472,7 @@ impl ActivateEncryptionConfigurationResponseEnvelopeOptions {
     }
 
     /// Sets [`Self::cache_ttl_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_cache_ttl_seconds(mut self, cache_ttl_seconds: i64) -> Self {
         self.cache_ttl_seconds = Some(cache_ttl_seconds);
@@ -461,6 +480,7 @@ impl ActivateEncryptionConfigurationResponseEnvelopeOptions {
     }
 
     /// Sets [`Self::max_age_ms`].
+    #[inline]
     #[must_use]
     pub fn with_max_age_ms(mut self, max_age_ms: i64) -> Self {
         self.max_age_ms = Some(max_age_ms);
@@ -468,6 +488,7 @@ impl ActivateEncryptionConfigurationResponseEnvelopeOptions {
     }
 
     /// Sets [`Self::max_uses`].
+    #[inline]
     #[must_use]
     pub fn with_max_uses(mut self, max_uses: i64) -> Self {
         self.max_uses = Some(max_uses);
@@ -655,6 +676,7 @@ impl CreateEncryptionConfigurationBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -750,6 +772,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(
         mut self,
@@ -760,6 +783,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::crypto_key`].
+    #[inline]
     #[must_use]
     pub fn with_crypto_key(mut self, crypto_key: impl Into<CompactString>) -> Self {
         self.crypto_key = Some(crypto_key.into());
@@ -767,6 +791,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::key_ring`].
+    #[inline]
     #[must_use]
     pub fn with_key_ring(mut self, key_ring: impl Into<CompactString>) -> Self {
         self.key_ring = Some(key_ring.into());
@@ -774,6 +799,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::location`].
+    #[inline]
     #[must_use]
     pub fn with_location(mut self, location: impl Into<CompactString>) -> Self {
         self.location = Some(location.into());
@@ -781,6 +807,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(
         mut self,
@@ -791,6 +818,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::project_id`].
+    #[inline]
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
@@ -798,6 +826,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::key_id`].
+    #[inline]
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<CompactString>) -> Self {
         self.key_id = Some(key_id.into());
@@ -805,6 +834,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -812,6 +842,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::address`].
+    #[inline]
     #[must_use]
     pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
@@ -819,6 +850,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::key_name`].
+    #[inline]
     #[must_use]
     pub fn with_key_name(mut self, key_name: impl Into<CompactString>) -> Self {
         self.key_name = Some(key_name.into());
@@ -826,6 +858,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::mount_path`].
+    #[inline]
     #[must_use]
     pub fn with_mount_path(mut self, mount_path: impl Into<CompactString>) -> Self {
         self.mount_path = Some(mount_path.into());
@@ -833,6 +866,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -970,6 +1004,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::keyfile_json`].
+    #[inline]
     #[must_use]
     pub fn with_keyfile_json(mut self, keyfile_json: impl Into<CompactString>) -> Self {
         self.keyfile_json = Some(keyfile_json.into());
@@ -977,6 +1012,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::access_key`].
+    #[inline]
     #[must_use]
     pub fn with_access_key(mut self, access_key: impl Into<CompactString>) -> Self {
         self.access_key = Some(access_key.into());
@@ -984,6 +1020,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::external_id`].
+    #[inline]
     #[must_use]
     pub fn with_external_id(mut self, external_id: impl Into<CompactString>) -> Self {
         self.external_id = Some(external_id.into());
@@ -991,6 +1028,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::role_arn`].
+    #[inline]
     #[must_use]
     pub fn with_role_arn(mut self, role_arn: impl Into<CompactString>) -> Self {
         self.role_arn = Some(role_arn.into());
@@ -998,6 +1036,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::secret_key`].
+    #[inline]
     #[must_use]
     pub fn with_secret_key(mut self, secret_key: impl Into<CompactString>) -> Self {
         self.secret_key = Some(secret_key.into());
@@ -1005,6 +1044,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::client_id`].
+    #[inline]
     #[must_use]
     pub fn with_client_id(mut self, client_id: impl Into<CompactString>) -> Self {
         self.client_id = Some(client_id.into());
@@ -1012,6 +1052,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::secret`].
+    #[inline]
     #[must_use]
     pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
@@ -1019,6 +1060,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::tenant_id`].
+    #[inline]
     #[must_use]
     pub fn with_tenant_id(mut self, tenant_id: impl Into<CompactString>) -> Self {
         self.tenant_id = Some(tenant_id.into());
@@ -1026,6 +1068,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -1131,6 +1174,7 @@ impl CreateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1138,6 +1182,7 @@ impl CreateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1145,6 +1190,7 @@ impl CreateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -1152,6 +1198,7 @@ impl CreateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -1245,6 +1292,7 @@ impl CreateWorkloadIdentitiesBodySpec {
     }
 
     /// Sets [`Self::provider_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_provider_link_id(mut self, provider_link_id: impl Into<CompactString>) -> Self {
         self.provider_link_id = Some(provider_link_id.into());
@@ -1252,6 +1300,7 @@ impl CreateWorkloadIdentitiesBodySpec {
     }
 
     /// Sets [`Self::provider_setup_mode`].
+    #[inline]
     #[must_use]
     pub fn with_provider_setup_mode(
         mut self,
@@ -1262,6 +1311,7 @@ impl CreateWorkloadIdentitiesBodySpec {
     }
 
     /// Sets [`Self::role_mode`].
+    #[inline]
     #[must_use]
     pub fn with_role_mode(mut self, role_mode: CreateWorkloadIdentitiesBodySpecRoleMode) -> Self {
         self.role_mode = Some(role_mode);
@@ -1379,6 +1429,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::arn`].
+    #[inline]
     #[must_use]
     pub fn with_arn(mut self, arn: impl Into<CompactString>) -> Self {
         self.arn = Some(arn.into());
@@ -1386,6 +1437,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::policy_document`].
+    #[inline]
     #[must_use]
     pub fn with_policy_document(mut self, policy_document: Map<String, Value>) -> Self {
         self.policy_document = Some(policy_document);
@@ -1393,6 +1445,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::role_name`].
+    #[inline]
     #[must_use]
     pub fn with_role_name(mut self, role_name: impl Into<CompactString>) -> Self {
         self.role_name = Some(role_name.into());
@@ -1400,6 +1453,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::role_path`].
+    #[inline]
     #[must_use]
     pub fn with_role_path(mut self, role_path: impl Into<CompactString>) -> Self {
         self.role_path = Some(role_path.into());
@@ -1407,6 +1461,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::existing_role_arn`].
+    #[inline]
     #[must_use]
     pub fn with_existing_role_arn(mut self, existing_role_arn: impl Into<CompactString>) -> Self {
         self.existing_role_arn = Some(existing_role_arn.into());
@@ -1414,6 +1469,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::audience`].
+    #[inline]
     #[must_use]
     pub fn with_audience(mut self, audience: impl Into<CompactString>) -> Self {
         self.audience = Some(audience.into());
@@ -1421,6 +1477,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::impersonation_url`].
+    #[inline]
     #[must_use]
     pub fn with_impersonation_url(mut self, impersonation_url: impl Into<CompactString>) -> Self {
         self.impersonation_url = Some(impersonation_url.into());
@@ -1428,6 +1485,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::permissions`].
+    #[inline]
     #[must_use]
     pub fn with_permissions(mut self, permissions: Vec<CompactString>) -> Self {
         self.permissions = Some(permissions);
@@ -1435,6 +1493,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::existing_role_audience`].
+    #[inline]
     #[must_use]
     pub fn with_existing_role_audience(
         mut self,
@@ -1445,6 +1504,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::existing_role_impersonation_url`].
+    #[inline]
     #[must_use]
     pub fn with_existing_role_impersonation_url(
         mut self,
@@ -1455,6 +1515,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::role_id`].
+    #[inline]
     #[must_use]
     pub fn with_role_id(mut self, role_id: impl Into<CompactString>) -> Self {
         self.role_id = Some(role_id.into());
@@ -1462,6 +1523,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: CreateWorkloadIdentitiesBodySpecProviderScope) -> Self {
         self.scope = Some(scope);
@@ -1635,6 +1697,7 @@ impl CreateWorkloadIdentitiesBodySpecRestrictions {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Map<String, Value>) -> Self {
         self.projects = Some(projects);
@@ -1642,6 +1705,7 @@ impl CreateWorkloadIdentitiesBodySpecRestrictions {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Map<String, Value>) -> Self {
         self.tags = Some(tags);
@@ -1649,6 +1713,7 @@ impl CreateWorkloadIdentitiesBodySpecRestrictions {
     }
 
     /// Sets [`Self::workload_types`].
+    #[inline]
     #[must_use]
     pub fn with_workload_types(mut self, workload_types: Map<String, Value>) -> Self {
         self.workload_types = Some(workload_types);
@@ -1740,6 +1805,7 @@ impl CreateWorkloadIdentitiesResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1747,6 +1813,7 @@ impl CreateWorkloadIdentitiesResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1754,6 +1821,7 @@ impl CreateWorkloadIdentitiesResponse {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -1761,6 +1829,7 @@ impl CreateWorkloadIdentitiesResponse {
     }
 
     /// Sets [`Self::state`].
+    #[inline]
     #[must_use]
     pub fn with_state(mut self, state: CreateWorkloadIdentitiesResponseState) -> Self {
         self.state = Some(state);
@@ -1768,6 +1837,7 @@ impl CreateWorkloadIdentitiesResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -1862,6 +1932,7 @@ impl CreateWorkloadIdentitiesResponseState {
     }
 
     /// Sets [`Self::errors`].
+    #[inline]
     #[must_use]
     pub fn with_errors(mut self, errors: Vec<CompactString>) -> Self {
         self.errors = Some(errors);
@@ -1869,6 +1940,7 @@ impl CreateWorkloadIdentitiesResponseState {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2060,6 +2132,7 @@ impl ListWorkloadIdentitiesResponse {
     }
 
     /// Sets [`Self::workload_identities`].
+    #[inline]
     #[must_use]
     pub fn with_workload_identities(
         mut self,
@@ -2228,6 +2301,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(
         mut self,
@@ -2238,6 +2312,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::crypto_key`].
+    #[inline]
     #[must_use]
     pub fn with_crypto_key(mut self, crypto_key: impl Into<CompactString>) -> Self {
         self.crypto_key = Some(crypto_key.into());
@@ -2245,6 +2320,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::key_ring`].
+    #[inline]
     #[must_use]
     pub fn with_key_ring(mut self, key_ring: impl Into<CompactString>) -> Self {
         self.key_ring = Some(key_ring.into());
@@ -2252,6 +2328,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::location`].
+    #[inline]
     #[must_use]
     pub fn with_location(mut self, location: impl Into<CompactString>) -> Self {
         self.location = Some(location.into());
@@ -2259,6 +2336,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::project_id`].
+    #[inline]
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
@@ -2266,6 +2344,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::key_id`].
+    #[inline]
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<CompactString>) -> Self {
         self.key_id = Some(key_id.into());
@@ -2273,6 +2352,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -2280,6 +2360,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::address`].
+    #[inline]
     #[must_use]
     pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
@@ -2287,6 +2368,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::key_name`].
+    #[inline]
     #[must_use]
     pub fn with_key_name(mut self, key_name: impl Into<CompactString>) -> Self {
         self.key_name = Some(key_name.into());
@@ -2294,6 +2376,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::mount_path`].
+    #[inline]
     #[must_use]
     pub fn with_mount_path(mut self, mount_path: impl Into<CompactString>) -> Self {
         self.mount_path = Some(mount_path.into());
@@ -2301,6 +2384,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -2421,6 +2505,7 @@ impl UpdateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2428,6 +2513,7 @@ impl UpdateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2435,6 +2521,7 @@ impl UpdateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -2442,6 +2529,7 @@ impl UpdateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: UpdateWorkloadIdentitiesBodySpec) -> Self {
         self.spec = Some(spec);
@@ -2449,6 +2537,7 @@ impl UpdateWorkloadIdentitiesBody {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2517,6 +2606,7 @@ impl UpdateWorkloadIdentitiesBodySpec {
     }
 
     /// Sets [`Self::provider`].
+    #[inline]
     #[must_use]
     pub fn with_provider(mut self, provider: UpdateWorkloadIdentitiesBodySpecProvider) -> Self {
         self.provider = Some(provider);
@@ -2524,6 +2614,7 @@ impl UpdateWorkloadIdentitiesBodySpec {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -2615,6 +2706,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::arn`].
+    #[inline]
     #[must_use]
     pub fn with_arn(mut self, arn: impl Into<CompactString>) -> Self {
         self.arn = Some(arn.into());
@@ -2622,6 +2714,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::policy_document`].
+    #[inline]
     #[must_use]
     pub fn with_policy_document(mut self, policy_document: Map<String, Value>) -> Self {
         self.policy_document = Some(policy_document);
@@ -2629,6 +2722,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::role_name`].
+    #[inline]
     #[must_use]
     pub fn with_role_name(mut self, role_name: Value) -> Self {
         self.role_name = Some(role_name);
@@ -2636,6 +2730,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::role_path`].
+    #[inline]
     #[must_use]
     pub fn with_role_path(mut self, role_path: Value) -> Self {
         self.role_path = Some(role_path);
@@ -2643,6 +2738,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::existing_role_arn`].
+    #[inline]
     #[must_use]
     pub fn with_existing_role_arn(mut self, existing_role_arn: impl Into<CompactString>) -> Self {
         self.existing_role_arn = Some(existing_role_arn.into());
@@ -2650,6 +2746,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::audience`].
+    #[inline]
     #[must_use]
     pub fn with_audience(mut self, audience: impl Into<CompactString>) -> Self {
         self.audience = Some(audience.into());
@@ -2657,6 +2754,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::impersonation_url`].
+    #[inline]
     #[must_use]
     pub fn with_impersonation_url(mut self, impersonation_url: impl Into<CompactString>) -> Self {
         self.impersonation_url = Some(impersonation_url.into());
@@ -2664,6 +2762,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::permissions`].
+    #[inline]
     #[must_use]
     pub fn with_permissions(mut self, permissions: Vec<CompactString>) -> Self {
         self.permissions = Some(permissions);
@@ -2671,6 +2770,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::existing_role_audience`].
+    #[inline]
     #[must_use]
     pub fn with_existing_role_audience(
         mut self,
@@ -2681,6 +2781,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::existing_role_impersonation_url`].
+    #[inline]
     #[must_use]
     pub fn with_existing_role_impersonation_url(
         mut self,
@@ -2691,6 +2792,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::role_id`].
+    #[inline]
     #[must_use]
     pub fn with_role_id(mut self, role_id: impl Into<CompactString>) -> Self {
         self.role_id = Some(role_id.into());
@@ -2698,6 +2800,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: CreateWorkloadIdentitiesBodySpecProviderScope) -> Self {
         self.scope = Some(scope);
@@ -2839,6 +2942,7 @@ impl VerifyEncryptionConfigurationResponse {
     }
 
     /// Sets [`Self::error`].
+    #[inline]
     #[must_use]
     pub fn with_error(mut self, error: impl Into<CompactString>) -> Self {
         self.error = Some(error.into());
@@ -2846,6 +2950,7 @@ impl VerifyEncryptionConfigurationResponse {
     }
 
     /// Sets [`Self::key_ref`].
+    #[inline]
     #[must_use]
     pub fn with_key_ref(mut self, key_ref: impl Into<CompactString>) -> Self {
         self.key_ref = Some(key_ref.into());

@@ -33,6 +33,7 @@ impl CreateContainerSnapshotBody {
     }
 
     /// Sets [`Self::backup_destination_id`].
+    #[inline]
     #[must_use]
     pub fn with_backup_destination_id(
         mut self,
@@ -43,6 +44,7 @@ impl CreateContainerSnapshotBody {
     }
 
     /// Sets [`Self::pod_name`].
+    #[inline]
     #[must_use]
     pub fn with_pod_name(mut self, pod_name: impl Into<CompactString>) -> Self {
         self.pod_name = Some(pod_name.into());
@@ -159,6 +161,7 @@ impl CreateContainerSnapshotResponse {
     }
 
     /// Sets [`Self::completed_at`].
+    #[inline]
     #[must_use]
     pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
@@ -166,6 +169,7 @@ impl CreateContainerSnapshotResponse {
     }
 
     /// Sets [`Self::deadline`].
+    #[inline]
     #[must_use]
     pub fn with_deadline(mut self, deadline: impl Into<CompactString>) -> Self {
         self.deadline = Some(deadline.into());
@@ -173,6 +177,7 @@ impl CreateContainerSnapshotResponse {
     }
 
     /// Sets [`Self::error`].
+    #[inline]
     #[must_use]
     pub fn with_error(mut self, error: CreateContainerSnapshotResponseError) -> Self {
         self.error = Some(error);
@@ -180,6 +185,7 @@ impl CreateContainerSnapshotResponse {
     }
 
     /// Sets [`Self::parent_snapshot_id`].
+    #[inline]
     #[must_use]
     pub fn with_parent_snapshot_id(mut self, parent_snapshot_id: impl Into<CompactString>) -> Self {
         self.parent_snapshot_id = Some(parent_snapshot_id.into());
@@ -187,6 +193,7 @@ impl CreateContainerSnapshotResponse {
     }
 
     /// Sets [`Self::requested_at`].
+    #[inline]
     #[must_use]
     pub fn with_requested_at(mut self, requested_at: impl Into<CompactString>) -> Self {
         self.requested_at = Some(requested_at.into());
@@ -194,6 +201,7 @@ impl CreateContainerSnapshotResponse {
     }
 
     /// Sets [`Self::result`].
+    #[inline]
     #[must_use]
     pub fn with_result(mut self, result: CreateContainerSnapshotResponseResult) -> Self {
         self.result = Some(result);
@@ -201,6 +209,7 @@ impl CreateContainerSnapshotResponse {
     }
 
     /// Sets [`Self::started_at`].
+    #[inline]
     #[must_use]
     pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
@@ -374,6 +383,7 @@ impl CreateContainerSnapshotResponseCompatibility {
     }
 
     /// Sets [`Self::base_image_digest`].
+    #[inline]
     #[must_use]
     pub fn with_base_image_digest(mut self, base_image_digest: impl Into<CompactString>) -> Self {
         self.base_image_digest = Some(base_image_digest.into());
@@ -797,6 +807,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -804,6 +815,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -814,6 +826,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -821,6 +834,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -828,6 +842,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -835,6 +850,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -842,6 +858,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -849,6 +866,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -859,6 +877,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -866,6 +885,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -873,6 +893,7 @@ impl CreateServiceBuildBody {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: CreateServiceBuildBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -1010,6 +1031,7 @@ impl CreateServiceBuildBodyBilling {
     }
 
     /// Sets [`Self::build_plan`].
+    #[inline]
     #[must_use]
     pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
@@ -1017,6 +1039,7 @@ impl CreateServiceBuildBodyBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -1024,6 +1047,7 @@ impl CreateServiceBuildBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -1087,6 +1111,7 @@ impl CreateServiceBuildBodyBillingGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -1097,6 +1122,7 @@ impl CreateServiceBuildBodyBillingGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -1155,6 +1181,7 @@ impl CreateServiceBuildBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_count`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
         self.gpu_count = Some(gpu_count);
@@ -1162,6 +1189,7 @@ impl CreateServiceBuildBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::timesliced`].
+    #[inline]
     #[must_use]
     pub fn with_timesliced(mut self, timesliced: bool) -> Self {
         self.timesliced = Some(timesliced);
@@ -1260,6 +1288,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::branch_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
@@ -1267,6 +1296,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -1274,6 +1304,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -1281,6 +1312,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::cross_project_access`].
+    #[inline]
     #[must_use]
     pub fn with_cross_project_access(
         mut self,
@@ -1291,6 +1323,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::docker_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
@@ -1298,6 +1331,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -1305,6 +1339,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::enable_git_lfs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
         self.enable_git_lfs = Some(enable_git_lfs);
@@ -1312,6 +1347,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::full_git_clone`].
+    #[inline]
     #[must_use]
     pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
         self.full_git_clone = Some(full_git_clone);
@@ -1319,6 +1355,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ignore_empty_commits`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
         self.ignore_empty_commits = Some(ignore_empty_commits);
@@ -1326,6 +1363,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::include_git_folder`].
+    #[inline]
     #[must_use]
     pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
         self.include_git_folder = Some(include_git_folder);
@@ -1333,6 +1371,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -1340,6 +1379,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -1347,6 +1387,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::pr_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
@@ -1354,6 +1395,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -1568,6 +1610,7 @@ impl CreateServiceBuildBodyBuildConfigurationStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
@@ -1619,6 +1662,7 @@ impl CreateServiceBuildBodyStorageEphemeralStorage {
     }
 
     /// Sets [`Self::storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_storage_size(mut self, storage_size: f64) -> Self {
         self.storage_size = Some(storage_size);
@@ -1671,6 +1715,7 @@ impl CreateServiceBuildBodyBuildSettings {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(
         mut self,
@@ -1681,6 +1726,7 @@ impl CreateServiceBuildBodyBuildSettings {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -1691,6 +1737,7 @@ impl CreateServiceBuildBodyBuildSettings {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -1768,6 +1815,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -1778,6 +1826,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(
         mut self,
@@ -1788,6 +1837,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -1795,6 +1845,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -1897,6 +1948,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -1904,6 +1956,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::cache_storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_cache_storage_size(mut self, cache_storage_size: f64) -> Self {
         self.cache_storage_size = Some(cache_storage_size);
@@ -1911,6 +1964,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::use_internal_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_internal_cache(mut self, use_internal_cache: bool) -> Self {
         self.use_internal_cache = Some(use_internal_cache);
@@ -1918,6 +1972,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     }
 
     /// Sets [`Self::internal_cache_storage`].
+    #[inline]
     #[must_use]
     pub fn with_internal_cache_storage(mut self, internal_cache_storage: f64) -> Self {
         self.internal_cache_storage = Some(internal_cache_storage);
@@ -2004,6 +2059,7 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::build_context`].
+    #[inline]
     #[must_use]
     pub fn with_build_context(mut self, build_context: impl Into<CompactString>) -> Self {
         self.build_context = Some(build_context.into());
@@ -2011,6 +2067,7 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::builder`].
+    #[inline]
     #[must_use]
     pub fn with_builder(
         mut self,
@@ -2021,6 +2078,7 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::buildpack_locators`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
@@ -2028,6 +2086,7 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -2137,6 +2196,7 @@ impl CreateServiceBuildBodyInfrastructure {
     }
 
     /// Sets [`Self::architecture`].
+    #[inline]
     #[must_use]
     pub fn with_architecture(
         mut self,
@@ -2201,6 +2261,7 @@ impl CreateServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -2208,6 +2269,7 @@ impl CreateServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -2215,6 +2277,7 @@ impl CreateServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -2380,6 +2443,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -2387,6 +2451,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -2397,6 +2462,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -2404,6 +2470,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -2411,6 +2478,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2418,6 +2486,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2425,6 +2494,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -2432,6 +2502,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -2439,6 +2510,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -2449,6 +2521,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -2456,6 +2529,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -2463,6 +2537,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2470,6 +2545,7 @@ impl CreateServiceBuildResponse {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: CreateServiceBuildBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -2660,6 +2736,7 @@ impl CreateServiceBuildResponseBilling {
     }
 
     /// Sets [`Self::build_plan`].
+    #[inline]
     #[must_use]
     pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
@@ -2667,6 +2744,7 @@ impl CreateServiceBuildResponseBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -2674,6 +2752,7 @@ impl CreateServiceBuildResponseBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -2737,6 +2816,7 @@ impl CreateServiceBuildResponseBillingGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(mut self, configuration: Map<String, Value>) -> Self {
         self.configuration = Some(configuration);
@@ -2744,6 +2824,7 @@ impl CreateServiceBuildResponseBillingGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -2835,6 +2916,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::branch_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
@@ -2842,6 +2924,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -2849,6 +2932,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -2856,6 +2940,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::cross_project_access`].
+    #[inline]
     #[must_use]
     pub fn with_cross_project_access(
         mut self,
@@ -2866,6 +2951,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::docker_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
@@ -2873,6 +2959,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -2880,6 +2967,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::enable_git_lfs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
         self.enable_git_lfs = Some(enable_git_lfs);
@@ -2887,6 +2975,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::full_git_clone`].
+    #[inline]
     #[must_use]
     pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
         self.full_git_clone = Some(full_git_clone);
@@ -2894,6 +2983,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::ignore_empty_commits`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
         self.ignore_empty_commits = Some(ignore_empty_commits);
@@ -2901,6 +2991,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::include_git_folder`].
+    #[inline]
     #[must_use]
     pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
         self.include_git_folder = Some(include_git_folder);
@@ -2908,6 +2999,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -2915,6 +3007,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -2922,6 +3015,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::pr_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
@@ -2929,6 +3023,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -3083,6 +3178,7 @@ impl CreateServiceBuildResponseBuildConfigurationStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
@@ -3139,6 +3235,7 @@ impl CreateServiceBuildResponseBuildSettings {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(
         mut self,
@@ -3149,6 +3246,7 @@ impl CreateServiceBuildResponseBuildSettings {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -3159,6 +3257,7 @@ impl CreateServiceBuildResponseBuildSettings {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -3236,6 +3335,7 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -3246,6 +3346,7 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(mut self, buildkit: Map<String, Value>) -> Self {
         self.buildkit = Some(buildkit);
@@ -3253,6 +3354,7 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -3260,6 +3362,7 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -3352,6 +3455,7 @@ impl CreateServiceBuildResponseCluster {
     }
 
     /// Sets [`Self::load_balancers`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
@@ -3359,6 +3463,7 @@ impl CreateServiceBuildResponseCluster {
     }
 
     /// Sets [`Self::namespace`].
+    #[inline]
     #[must_use]
     pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
@@ -3428,6 +3533,7 @@ impl CreateServiceBuildResponseStatus {
     }
 
     /// Sets [`Self::build`].
+    #[inline]
     #[must_use]
     pub fn with_build(mut self, build: CreateServiceBuildResponseStatusBuild) -> Self {
         self.build = Some(build);
@@ -3477,6 +3583,7 @@ impl CreateServiceBuildResponseStatusBuild {
     }
 
     /// Sets [`Self::last_transition_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_transition_time(
         mut self,
@@ -3642,6 +3749,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
         self.autoscaling = Some(autoscaling);
@@ -3649,6 +3757,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -3656,6 +3765,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -3666,6 +3776,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -3673,6 +3784,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -3680,6 +3792,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::bundle_data`].
+    #[inline]
     #[must_use]
     pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
         self.bundle_data = Some(bundle_data);
@@ -3687,6 +3800,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::create_options`].
+    #[inline]
     #[must_use]
     pub fn with_create_options(
         mut self,
@@ -3697,6 +3811,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3704,6 +3819,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -3711,6 +3827,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -3718,6 +3835,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -3728,6 +3846,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -3738,6 +3857,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -3748,6 +3868,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -3755,6 +3876,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -3762,6 +3884,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -3769,6 +3892,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -3776,6 +3900,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -3783,6 +3908,7 @@ impl CreateServiceCombinedBody {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: CreateServiceCombinedBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -3962,6 +4088,7 @@ impl CreateServiceCombinedBodyAutoscaling {
     }
 
     /// Sets [`Self::horizontal`].
+    #[inline]
     #[must_use]
     pub fn with_horizontal(
         mut self,
@@ -4029,6 +4156,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: CreateServiceCombinedBodyAutoscalingHorizontalCpu) -> Self {
         self.cpu = Some(cpu);
@@ -4036,6 +4164,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(
         mut self,
@@ -4046,6 +4175,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::rps`].
+    #[inline]
     #[must_use]
     pub fn with_rps(mut self, rps: CreateServiceCombinedBodyAutoscalingHorizontalRps) -> Self {
         self.rps = Some(rps);
@@ -4053,6 +4183,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::user_metrics`].
+    #[inline]
     #[must_use]
     pub fn with_user_metrics(
         mut self,
@@ -4412,6 +4543,7 @@ impl CreateServiceCombinedBodyBilling {
     }
 
     /// Sets [`Self::build_plan`].
+    #[inline]
     #[must_use]
     pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
@@ -4419,6 +4551,7 @@ impl CreateServiceCombinedBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -4508,6 +4641,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -4515,6 +4649,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -4522,6 +4657,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::docker_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
@@ -4529,6 +4665,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -4536,6 +4673,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::enable_git_lfs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
         self.enable_git_lfs = Some(enable_git_lfs);
@@ -4543,6 +4681,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::full_git_clone`].
+    #[inline]
     #[must_use]
     pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
         self.full_git_clone = Some(full_git_clone);
@@ -4550,6 +4689,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::ignore_empty_commits`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
         self.ignore_empty_commits = Some(ignore_empty_commits);
@@ -4557,6 +4697,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::include_git_folder`].
+    #[inline]
     #[must_use]
     pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
         self.include_git_folder = Some(include_git_folder);
@@ -4564,6 +4705,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -4571,6 +4713,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -4578,6 +4721,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -4756,6 +4900,7 @@ impl CreateServiceCombinedBodyCreateOptions {
     }
 
     /// Sets [`Self::expiry_time`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_time(mut self, expiry_time: i64) -> Self {
         self.expiry_time = Some(expiry_time);
@@ -4763,6 +4908,7 @@ impl CreateServiceCombinedBodyCreateOptions {
     }
 
     /// Sets [`Self::volumes_to_attach`].
+    #[inline]
     #[must_use]
     pub fn with_volumes_to_attach(mut self, volumes_to_attach: Vec<CompactString>) -> Self {
         self.volumes_to_attach = Some(volumes_to_attach);
@@ -4855,6 +5001,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -4865,6 +5012,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -4872,6 +5020,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -4879,6 +5028,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -4886,6 +5036,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
@@ -4896,6 +5047,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -4903,6 +5055,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -4910,6 +5063,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -4917,6 +5071,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -4924,6 +5079,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
         self.type_ = Some(type_);
@@ -4931,6 +5087,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -4938,6 +5095,7 @@ impl CreateServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -5075,6 +5233,7 @@ impl CreateServiceCombinedBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_command`].
+    #[inline]
     #[must_use]
     pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
@@ -5082,6 +5241,7 @@ impl CreateServiceCombinedBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_entrypoint`].
+    #[inline]
     #[must_use]
     pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
@@ -5089,6 +5249,7 @@ impl CreateServiceCombinedBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_process`].
+    #[inline]
     #[must_use]
     pub fn with_custom_process(mut self, custom_process: impl Into<CompactString>) -> Self {
         self.custom_process = Some(custom_process.into());
@@ -5183,6 +5344,7 @@ impl CreateServiceCombinedBodyDeploymentDocker {
     }
 
     /// Sets [`Self::custom_command`].
+    #[inline]
     #[must_use]
     pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
@@ -5190,6 +5352,7 @@ impl CreateServiceCombinedBodyDeploymentDocker {
     }
 
     /// Sets [`Self::custom_entrypoint`].
+    #[inline]
     #[must_use]
     pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
@@ -5271,6 +5434,7 @@ impl CreateServiceCombinedBodyDeploymentMetadata {
     }
 
     /// Sets [`Self::annotations`].
+    #[inline]
     #[must_use]
     pub fn with_annotations(mut self, annotations: Map<String, Value>) -> Self {
         self.annotations = Some(annotations);
@@ -5278,6 +5442,7 @@ impl CreateServiceCombinedBodyDeploymentMetadata {
     }
 
     /// Sets [`Self::labels`].
+    #[inline]
     #[must_use]
     pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
         self.labels = Some(labels);
@@ -5379,6 +5544,7 @@ impl CreateServiceCombinedBodyDeploymentStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
@@ -5389,6 +5555,7 @@ impl CreateServiceCombinedBodyDeploymentStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: i64) -> Self {
         self.shm_size = Some(shm_size);
@@ -5396,6 +5563,7 @@ impl CreateServiceCombinedBodyDeploymentStorage {
     }
 
     /// Sets [`Self::use_hdb_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
         self.use_hdb_storage = Some(use_hdb_storage);
@@ -5403,6 +5571,7 @@ impl CreateServiceCombinedBodyDeploymentStorage {
     }
 
     /// Sets [`Self::use_pd_ssd_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
         self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
@@ -5479,6 +5648,7 @@ impl CreateServiceCombinedBodyDeploymentStrategy {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(
         mut self,
@@ -5489,6 +5659,7 @@ impl CreateServiceCombinedBodyDeploymentStrategy {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentStrategyType) -> Self {
         self.type_ = Some(type_);
@@ -5648,6 +5819,7 @@ impl CreateServiceCombinedBodyDeploymentZonalRedundancy {
     }
 
     /// Sets [`Self::min_zones`].
+    #[inline]
     #[must_use]
     pub fn with_min_zones(mut self, min_zones: i64) -> Self {
         self.min_zones = Some(min_zones);
@@ -5655,6 +5827,7 @@ impl CreateServiceCombinedBodyDeploymentZonalRedundancy {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(
         mut self,
@@ -5753,6 +5926,7 @@ impl CreateServiceCombinedBodyHealthChecksItem {
     }
 
     /// Sets [`Self::cmd`].
+    #[inline]
     #[must_use]
     pub fn with_cmd(mut self, cmd: impl Into<CompactString>) -> Self {
         self.cmd = Some(cmd.into());
@@ -5760,6 +5934,7 @@ impl CreateServiceCombinedBodyHealthChecksItem {
     }
 
     /// Sets [`Self::path`].
+    #[inline]
     #[must_use]
     pub fn with_path(mut self, path: impl Into<CompactString>) -> Self {
         self.path = Some(path.into());
@@ -5767,6 +5942,7 @@ impl CreateServiceCombinedBodyHealthChecksItem {
     }
 
     /// Sets [`Self::port`].
+    #[inline]
     #[must_use]
     pub fn with_port(mut self, port: i64) -> Self {
         self.port = Some(port);
@@ -5774,6 +5950,7 @@ impl CreateServiceCombinedBodyHealthChecksItem {
     }
 
     /// Sets [`Self::success_threshold`].
+    #[inline]
     #[must_use]
     pub fn with_success_threshold(mut self, success_threshold: i64) -> Self {
         self.success_threshold = Some(success_threshold);
@@ -5926,6 +6103,7 @@ impl CreateServiceCombinedBodyLoadBalancing {
     }
 
     /// Sets [`Self::consistent_hash`].
+    #[inline]
     #[must_use]
     pub fn with_consistent_hash(
         mut self,
@@ -5936,6 +6114,7 @@ impl CreateServiceCombinedBodyLoadBalancing {
     }
 
     /// Sets [`Self::consistent_replica_routing`].
+    #[inline]
     #[must_use]
     pub fn with_consistent_replica_routing(
         mut self,
@@ -6007,6 +6186,7 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentHash {
     }
 
     /// Sets [`Self::header`].
+    #[inline]
     #[must_use]
     pub fn with_header(mut self, header: Option<CompactString>) -> Self {
         self.header = Some(header);
@@ -6161,6 +6341,7 @@ impl CreateServiceCombinedBodyPortsItem {
     }
 
     /// Sets [`Self::advanced_options`].
+    #[inline]
     #[must_use]
     pub fn with_advanced_options(
         mut self,
@@ -6171,6 +6352,7 @@ impl CreateServiceCombinedBodyPortsItem {
     }
 
     /// Sets [`Self::disable_nf_domain`].
+    #[inline]
     #[must_use]
     pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
         self.disable_nf_domain = Some(disable_nf_domain);
@@ -6178,6 +6360,7 @@ impl CreateServiceCombinedBodyPortsItem {
     }
 
     /// Sets [`Self::domains`].
+    #[inline]
     #[must_use]
     pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
@@ -6185,6 +6368,7 @@ impl CreateServiceCombinedBodyPortsItem {
     }
 
     /// Sets [`Self::public`].
+    #[inline]
     #[must_use]
     pub fn with_public(mut self, public: bool) -> Self {
         self.public = Some(public);
@@ -6192,6 +6376,7 @@ impl CreateServiceCombinedBodyPortsItem {
     }
 
     /// Sets [`Self::security`].
+    #[inline]
     #[must_use]
     pub fn with_security(mut self, security: CreateServiceCombinedBodyPortsItemSecurity) -> Self {
         self.security = Some(security);
@@ -6199,6 +6384,7 @@ impl CreateServiceCombinedBodyPortsItem {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -6301,6 +6487,7 @@ impl CreateServiceCombinedBodyPortsItemAdvancedOptions {
     }
 
     /// Sets [`Self::enable_tls_passthrough`].
+    #[inline]
     #[must_use]
     pub fn with_enable_tls_passthrough(mut self, enable_tls_passthrough: bool) -> Self {
         self.enable_tls_passthrough = Some(enable_tls_passthrough);
@@ -6386,6 +6573,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(
         mut self,
@@ -6396,6 +6584,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::headers`].
+    #[inline]
     #[must_use]
     pub fn with_headers(mut self, headers: Vec<Map<String, Value>>) -> Self {
         self.headers = Some(headers);
@@ -6403,6 +6592,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::ip`].
+    #[inline]
     #[must_use]
     pub fn with_ip(mut self, ip: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
         self.ip = Some(ip);
@@ -6410,6 +6600,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::policies`].
+    #[inline]
     #[must_use]
     pub fn with_policies(
         mut self,
@@ -6420,6 +6611,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::secure_path_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_secure_path_configuration(
         mut self,
@@ -6430,6 +6622,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::sso`].
+    #[inline]
     #[must_use]
     pub fn with_sso(
         mut self,
@@ -6440,6 +6633,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     }
 
     /// Sets [`Self::verification_mode`].
+    #[inline]
     #[must_use]
     pub fn with_verification_mode(
         mut self,
@@ -6665,6 +6859,7 @@ impl CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -6672,6 +6867,7 @@ impl CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     }
 
     /// Sets [`Self::skip_security_policies_for_internal_traffic_via_public_dns`].
+    #[inline]
     #[must_use]
     pub fn with_skip_security_policies_for_internal_traffic_via_public_dns(
         mut self,
@@ -6683,6 +6879,7 @@ impl CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     }
 
     /// Sets [`Self::rules`].
+    #[inline]
     #[must_use]
     pub fn with_rules(
         mut self,
@@ -6764,6 +6961,7 @@ impl CreateServiceCombinedBodySecurePathConfigurationRulesItem {
     }
 
     /// Sets [`Self::security_policies`].
+    #[inline]
     #[must_use]
     pub fn with_security_policies(
         mut self,
@@ -6843,6 +7041,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPolicies {
     }
 
     /// Sets [`Self::or_policies`].
+    #[inline]
     #[must_use]
     pub fn with_or_policies(
         mut self,
@@ -6853,6 +7052,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPolicies {
     }
 
     /// Sets [`Self::required_policies`].
+    #[inline]
     #[must_use]
     pub fn with_required_policies(
         mut self,
@@ -6924,6 +7124,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(
         mut self,
@@ -6934,6 +7135,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
     }
 
     /// Sets [`Self::ip`].
+    #[inline]
     #[must_use]
     pub fn with_ip(mut self, ip: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
         self.ip = Some(ip);
@@ -6941,6 +7143,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
     }
 
     /// Sets [`Self::policies`].
+    #[inline]
     #[must_use]
     pub fn with_policies(
         mut self,
@@ -6951,6 +7154,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
     }
 
     /// Sets [`Self::sso`].
+    #[inline]
     #[must_use]
     pub fn with_sso(
         mut self,
@@ -6961,6 +7165,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
     }
 
     /// Sets [`Self::headers`].
+    #[inline]
     #[must_use]
     pub fn with_headers(mut self, headers: Vec<Value>) -> Self {
         self.headers = Some(headers);
@@ -7041,6 +7246,7 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     }
 
     /// Sets [`Self::organization_id`].
+    #[inline]
     #[must_use]
     pub fn with_organization_id(mut self, organization_id: impl Into<CompactString>) -> Self {
         self.organization_id = Some(organization_id.into());
@@ -7048,6 +7254,7 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     }
 
     /// Sets [`Self::directory_group_ids`].
+    #[inline]
     #[must_use]
     pub fn with_directory_group_ids(mut self, directory_group_ids: Vec<CompactString>) -> Self {
         self.directory_group_ids = Some(directory_group_ids);
@@ -7055,6 +7262,7 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     }
 
     /// Sets [`Self::allow_any_org_users`].
+    #[inline]
     #[must_use]
     pub fn with_allow_any_org_users(mut self, allow_any_org_users: bool) -> Self {
         self.allow_any_org_users = Some(allow_any_org_users);
@@ -7062,6 +7270,7 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     }
 
     /// Sets [`Self::validate_internal_traffic`].
+    #[inline]
     #[must_use]
     pub fn with_validate_internal_traffic(mut self, validate_internal_traffic: bool) -> Self {
         self.validate_internal_traffic = Some(validate_internal_traffic);
@@ -7069,6 +7278,7 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     }
 
     /// Sets [`Self::set_cookie_on_root_domain`].
+    #[inline]
     #[must_use]
     pub fn with_set_cookie_on_root_domain(mut self, set_cookie_on_root_domain: bool) -> Self {
         self.set_cookie_on_root_domain = Some(set_cookie_on_root_domain);
@@ -7076,6 +7286,7 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     }
 
     /// Sets [`Self::allow_internal_traffic_via_public_dns`].
+    #[inline]
     #[must_use]
     pub fn with_allow_internal_traffic_via_public_dns(
         mut self,
@@ -7209,6 +7420,7 @@ impl CreateServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -7216,6 +7428,7 @@ impl CreateServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -7223,6 +7436,7 @@ impl CreateServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -7414,6 +7628,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(
         mut self,
@@ -7424,6 +7639,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -7431,6 +7647,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -7441,6 +7658,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -7448,6 +7666,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -7455,6 +7674,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::bundle_data`].
+    #[inline]
     #[must_use]
     pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
         self.bundle_data = Some(bundle_data);
@@ -7462,6 +7682,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::create_options`].
+    #[inline]
     #[must_use]
     pub fn with_create_options(
         mut self,
@@ -7472,6 +7693,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -7479,6 +7701,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -7486,6 +7709,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -7493,6 +7717,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -7500,6 +7725,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::expired_at`].
+    #[inline]
     #[must_use]
     pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
@@ -7507,6 +7733,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::expiry_time`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
@@ -7514,6 +7741,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -7524,6 +7752,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -7534,6 +7763,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -7544,6 +7774,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedResponsePortsItem>) -> Self {
         self.ports = Some(ports);
@@ -7551,6 +7782,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -7558,6 +7790,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -7565,6 +7798,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::scheduled_deletion`].
+    #[inline]
     #[must_use]
     pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
@@ -7572,6 +7806,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -7579,6 +7814,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -7586,6 +7822,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -7593,6 +7830,7 @@ impl CreateServiceCombinedResponse {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: CreateServiceCombinedBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -7845,6 +8083,7 @@ impl CreateServiceCombinedResponseAutoscaling {
     }
 
     /// Sets [`Self::horizontal`].
+    #[inline]
     #[must_use]
     pub fn with_horizontal(
         mut self,
@@ -7912,6 +8151,7 @@ impl CreateServiceCombinedResponseAutoscalingHorizontal {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: Map<String, Value>) -> Self {
         self.cpu = Some(cpu);
@@ -7919,6 +8159,7 @@ impl CreateServiceCombinedResponseAutoscalingHorizontal {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: Map<String, Value>) -> Self {
         self.memory = Some(memory);
@@ -7926,6 +8167,7 @@ impl CreateServiceCombinedResponseAutoscalingHorizontal {
     }
 
     /// Sets [`Self::rps`].
+    #[inline]
     #[must_use]
     pub fn with_rps(mut self, rps: Map<String, Value>) -> Self {
         self.rps = Some(rps);
@@ -7933,6 +8175,7 @@ impl CreateServiceCombinedResponseAutoscalingHorizontal {
     }
 
     /// Sets [`Self::user_metrics`].
+    #[inline]
     #[must_use]
     pub fn with_user_metrics(mut self, user_metrics: Map<String, Value>) -> Self {
         self.user_metrics = Some(user_metrics);
@@ -8024,6 +8267,7 @@ impl CreateServiceCombinedResponseBilling {
     }
 
     /// Sets [`Self::build_plan`].
+    #[inline]
     #[must_use]
     pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
@@ -8031,6 +8275,7 @@ impl CreateServiceCombinedResponseBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -8120,6 +8365,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -8127,6 +8373,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -8134,6 +8381,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::docker_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
@@ -8141,6 +8389,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -8148,6 +8397,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::enable_git_lfs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
         self.enable_git_lfs = Some(enable_git_lfs);
@@ -8155,6 +8405,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::full_git_clone`].
+    #[inline]
     #[must_use]
     pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
         self.full_git_clone = Some(full_git_clone);
@@ -8162,6 +8413,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::ignore_empty_commits`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
         self.ignore_empty_commits = Some(ignore_empty_commits);
@@ -8169,6 +8421,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::include_git_folder`].
+    #[inline]
     #[must_use]
     pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
         self.include_git_folder = Some(include_git_folder);
@@ -8176,6 +8429,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -8183,6 +8437,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -8190,6 +8445,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -8356,6 +8612,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -8366,6 +8623,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -8373,6 +8631,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -8380,6 +8639,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -8387,6 +8647,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(mut self, gradual_rollout_strategy_id: Value) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
@@ -8394,6 +8655,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::image_url`].
+    #[inline]
     #[must_use]
     pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
@@ -8401,6 +8663,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -8408,6 +8671,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -8415,6 +8679,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -8422,6 +8687,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(
         mut self,
@@ -8432,6 +8698,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
         self.type_ = Some(type_);
@@ -8439,6 +8706,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -8446,6 +8714,7 @@ impl CreateServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -8588,6 +8857,7 @@ impl CreateServiceCombinedResponseDeploymentStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
@@ -8595,6 +8865,7 @@ impl CreateServiceCombinedResponseDeploymentStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: i64) -> Self {
         self.shm_size = Some(shm_size);
@@ -8602,6 +8873,7 @@ impl CreateServiceCombinedResponseDeploymentStorage {
     }
 
     /// Sets [`Self::use_hdb_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
         self.use_hdb_storage = Some(use_hdb_storage);
@@ -8609,6 +8881,7 @@ impl CreateServiceCombinedResponseDeploymentStorage {
     }
 
     /// Sets [`Self::use_pd_ssd_storage`].
+    #[inline]
     #[must_use]
     pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
         self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
@@ -8685,6 +8958,7 @@ impl CreateServiceCombinedResponseDeploymentStrategy {
     }
 
     /// Sets [`Self::settings`].
+    #[inline]
     #[must_use]
     pub fn with_settings(mut self, settings: Map<String, Value>) -> Self {
         self.settings = Some(settings);
@@ -8692,6 +8966,7 @@ impl CreateServiceCombinedResponseDeploymentStrategy {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentStrategyType) -> Self {
         self.type_ = Some(type_);
@@ -8769,6 +9044,7 @@ impl CreateServiceCombinedResponsePortsItem {
     }
 
     /// Sets [`Self::advanced_options`].
+    #[inline]
     #[must_use]
     pub fn with_advanced_options(
         mut self,
@@ -8779,6 +9055,7 @@ impl CreateServiceCombinedResponsePortsItem {
     }
 
     /// Sets [`Self::disable_nf_domain`].
+    #[inline]
     #[must_use]
     pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
         self.disable_nf_domain = Some(disable_nf_domain);
@@ -8786,6 +9063,7 @@ impl CreateServiceCombinedResponsePortsItem {
     }
 
     /// Sets [`Self::domains`].
+    #[inline]
     #[must_use]
     pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
@@ -8793,6 +9071,7 @@ impl CreateServiceCombinedResponsePortsItem {
     }
 
     /// Sets [`Self::public`].
+    #[inline]
     #[must_use]
     pub fn with_public(mut self, public: bool) -> Self {
         self.public = Some(public);
@@ -8800,6 +9079,7 @@ impl CreateServiceCombinedResponsePortsItem {
     }
 
     /// Sets [`Self::security`].
+    #[inline]
     #[must_use]
     pub fn with_security(
         mut self,
@@ -8810,6 +9090,7 @@ impl CreateServiceCombinedResponsePortsItem {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -8930,6 +9211,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: Vec<Map<String, Value>>) -> Self {
         self.credentials = Some(credentials);
@@ -8937,6 +9219,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::headers`].
+    #[inline]
     #[must_use]
     pub fn with_headers(mut self, headers: Vec<Map<String, Value>>) -> Self {
         self.headers = Some(headers);
@@ -8944,6 +9227,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::ip`].
+    #[inline]
     #[must_use]
     pub fn with_ip(mut self, ip: Vec<Map<String, Value>>) -> Self {
         self.ip = Some(ip);
@@ -8951,6 +9235,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::policies`].
+    #[inline]
     #[must_use]
     pub fn with_policies(mut self, policies: Vec<Map<String, Value>>) -> Self {
         self.policies = Some(policies);
@@ -8958,6 +9243,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::secure_path_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_secure_path_configuration(
         mut self,
@@ -8968,6 +9254,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::sso`].
+    #[inline]
     #[must_use]
     pub fn with_sso(mut self, sso: Map<String, Value>) -> Self {
         self.sso = Some(sso);
@@ -8975,6 +9262,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::verification_mode`].
+    #[inline]
     #[must_use]
     pub fn with_verification_mode(
         mut self,
@@ -9077,6 +9365,7 @@ impl CreateServiceCombinedResponseStatus {
     }
 
     /// Sets [`Self::build`].
+    #[inline]
     #[must_use]
     pub fn with_build(mut self, build: CreateServiceBuildResponseStatusBuild) -> Self {
         self.build = Some(build);
@@ -9084,6 +9373,7 @@ impl CreateServiceCombinedResponseStatus {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(
         mut self,
@@ -9145,6 +9435,7 @@ impl CreateServiceCombinedResponseStatusDeployment {
     }
 
     /// Sets [`Self::last_transition_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_transition_time(
         mut self,
@@ -9278,6 +9569,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
         self.autoscaling = Some(autoscaling);
@@ -9285,6 +9577,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::create_options`].
+    #[inline]
     #[must_use]
     pub fn with_create_options(
         mut self,
@@ -9295,6 +9588,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -9302,6 +9596,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -9312,6 +9607,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -9322,6 +9618,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -9332,6 +9629,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -9339,6 +9637,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -9346,6 +9645,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -9353,6 +9653,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -9360,6 +9661,7 @@ impl CreateServiceDeploymentBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -9485,6 +9787,7 @@ impl CreateServiceDeploymentBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -9585,6 +9888,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -9595,6 +9899,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::container_snapshot`].
+    #[inline]
     #[must_use]
     pub fn with_container_snapshot(
         mut self,
@@ -9605,6 +9910,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -9612,6 +9918,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -9619,6 +9926,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -9626,6 +9934,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
@@ -9636,6 +9945,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(
         mut self,
@@ -9646,6 +9956,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -9653,6 +9964,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -9660,6 +9972,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -9667,6 +9980,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -9674,6 +9988,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
         self.type_ = Some(type_);
@@ -9681,6 +9996,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -9688,6 +10004,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -9698,6 +10015,7 @@ impl CreateServiceDeploymentBodyDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(
         mut self,
@@ -9848,6 +10166,7 @@ impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
     }
 
     /// Sets [`Self::capture`].
+    #[inline]
     #[must_use]
     pub fn with_capture(mut self, capture: Map<String, Value>) -> Self {
         self.capture = Some(capture);
@@ -9855,6 +10174,7 @@ impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
     }
 
     /// Sets [`Self::restore_from`].
+    #[inline]
     #[must_use]
     pub fn with_restore_from(mut self, restore_from: impl Into<CompactString>) -> Self {
         self.restore_from = Some(restore_from.into());
@@ -9916,6 +10236,7 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -9923,6 +10244,7 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
     }
 
     /// Sets [`Self::build_id`].
+    #[inline]
     #[must_use]
     pub fn with_build_id(mut self, build_id: impl Into<CompactString>) -> Self {
         self.build_id = Some(build_id.into());
@@ -9930,6 +10252,7 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
     }
 
     /// Sets [`Self::build_sha`].
+    #[inline]
     #[must_use]
     pub fn with_build_sha(mut self, build_sha: impl Into<CompactString>) -> Self {
         self.build_sha = Some(build_sha.into());
@@ -9937,6 +10260,7 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -10000,6 +10324,7 @@ impl CreateServiceDeploymentBodyDeploymentExternal {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
@@ -10134,6 +10459,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(
         mut self,
@@ -10144,6 +10470,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::create_options`].
+    #[inline]
     #[must_use]
     pub fn with_create_options(
         mut self,
@@ -10154,6 +10481,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -10161,6 +10489,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -10168,6 +10497,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::expired_at`].
+    #[inline]
     #[must_use]
     pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
@@ -10175,6 +10505,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::expiry_time`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
@@ -10182,6 +10513,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -10192,6 +10524,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -10202,6 +10535,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -10212,6 +10546,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedResponsePortsItem>) -> Self {
         self.ports = Some(ports);
@@ -10219,6 +10554,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -10226,6 +10562,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -10233,6 +10570,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::scheduled_deletion`].
+    #[inline]
     #[must_use]
     pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
@@ -10240,6 +10578,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -10247,6 +10586,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -10254,6 +10594,7 @@ impl CreateServiceDeploymentResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -10452,6 +10793,7 @@ impl CreateServiceDeploymentResponseBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -10555,6 +10897,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -10565,6 +10908,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::container_snapshot`].
+    #[inline]
     #[must_use]
     pub fn with_container_snapshot(
         mut self,
@@ -10575,6 +10919,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -10582,6 +10927,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(
         mut self,
@@ -10592,6 +10938,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -10599,6 +10946,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -10606,6 +10954,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(mut self, gradual_rollout_strategy_id: Value) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
@@ -10613,6 +10962,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::image_url`].
+    #[inline]
     #[must_use]
     pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
@@ -10620,6 +10970,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(
         mut self,
@@ -10630,6 +10981,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -10637,6 +10989,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -10644,6 +10997,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -10651,6 +11005,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(
         mut self,
@@ -10661,6 +11016,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
         self.type_ = Some(type_);
@@ -10668,6 +11024,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -10675,6 +11032,7 @@ impl CreateServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -10833,6 +11191,7 @@ impl CreateServiceDeploymentResponseStatus {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(
         mut self,
@@ -10994,6 +11353,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -11001,6 +11361,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -11011,6 +11372,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::build_engine_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine_configuration(
         mut self,
@@ -11021,6 +11383,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -11028,6 +11391,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(
         mut self,
@@ -11038,6 +11402,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -11045,6 +11410,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -11052,6 +11418,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -11059,6 +11426,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -11066,6 +11434,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -11073,6 +11442,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -11083,6 +11453,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -11090,6 +11461,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -11097,6 +11469,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -11104,6 +11477,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: GetServiceResponseVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -11111,6 +11485,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(
         mut self,
@@ -11121,6 +11496,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::bundle_data`].
+    #[inline]
     #[must_use]
     pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
         self.bundle_data = Some(bundle_data);
@@ -11128,6 +11504,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::create_options`].
+    #[inline]
     #[must_use]
     pub fn with_create_options(
         mut self,
@@ -11138,6 +11515,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: GetServiceResponseDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -11145,6 +11523,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::expired_at`].
+    #[inline]
     #[must_use]
     pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
@@ -11152,6 +11531,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::expiry_time`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
@@ -11159,6 +11539,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -11169,6 +11550,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -11179,6 +11561,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedResponsePortsItem>) -> Self {
         self.ports = Some(ports);
@@ -11186,6 +11569,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -11193,6 +11577,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -11200,6 +11585,7 @@ impl GetServiceResponse {
     }
 
     /// Sets [`Self::scheduled_deletion`].
+    #[inline]
     #[must_use]
     pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
@@ -11475,6 +11861,7 @@ impl GetServiceResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -11485,6 +11872,7 @@ impl GetServiceResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(
         mut self,
@@ -11495,6 +11883,7 @@ impl GetServiceResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -11505,6 +11894,7 @@ impl GetServiceResponseBuildEngineConfiguration {
     }
 
     /// Sets [`Self::kaniko`].
+    #[inline]
     #[must_use]
     pub fn with_kaniko(
         mut self,
@@ -11579,6 +11969,7 @@ impl GetServiceResponseBuildEngineConfigurationBuildkit {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -11631,6 +12022,7 @@ impl GetServiceResponseBuildEngineConfigurationBuildpack {
     }
 
     /// Sets [`Self::builder`].
+    #[inline]
     #[must_use]
     pub fn with_builder(
         mut self,
@@ -11641,6 +12033,7 @@ impl GetServiceResponseBuildEngineConfigurationBuildpack {
     }
 
     /// Sets [`Self::buildpack_locators`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
@@ -11648,6 +12041,7 @@ impl GetServiceResponseBuildEngineConfigurationBuildpack {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -11746,6 +12140,7 @@ impl GetServiceResponseVcsData {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -11753,6 +12148,7 @@ impl GetServiceResponseVcsData {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -11760,6 +12156,7 @@ impl GetServiceResponseVcsData {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -11767,6 +12164,7 @@ impl GetServiceResponseVcsData {
     }
 
     /// Sets [`Self::project_branch`].
+    #[inline]
     #[must_use]
     pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
@@ -11909,6 +12307,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -11919,6 +12318,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -11926,6 +12326,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -11933,6 +12334,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -11940,6 +12342,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(mut self, gradual_rollout_strategy_id: Value) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
@@ -11947,6 +12350,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::image_url`].
+    #[inline]
     #[must_use]
     pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
@@ -11954,6 +12358,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -11961,6 +12366,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -11968,6 +12374,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedResponseDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -11975,6 +12382,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(
         mut self,
@@ -11985,6 +12393,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
         self.type_ = Some(type_);
@@ -11992,6 +12401,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -11999,6 +12409,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -12009,6 +12420,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::container_snapshot`].
+    #[inline]
     #[must_use]
     pub fn with_container_snapshot(
         mut self,
@@ -12019,6 +12431,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(
         mut self,
@@ -12029,6 +12442,7 @@ impl GetServiceResponseDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(
         mut self,
@@ -12179,6 +12593,7 @@ impl GetServiceBranchesResponse {
     }
 
     /// Sets [`Self::branches`].
+    #[inline]
     #[must_use]
     pub fn with_branches(mut self, branches: Vec<GetServiceBranchesResponseBranchesItem>) -> Self {
         self.branches = Some(branches);
@@ -12295,6 +12710,7 @@ impl GetServiceBranchesResponseBranchesItemCommit {
     }
 
     /// Sets [`Self::date`].
+    #[inline]
     #[must_use]
     pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
@@ -12302,6 +12718,7 @@ impl GetServiceBranchesResponseBranchesItemCommit {
     }
 
     /// Sets [`Self::message`].
+    #[inline]
     #[must_use]
     pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
@@ -12437,6 +12854,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -12444,6 +12862,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::build_concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_build_concluded_at(mut self, build_concluded_at: f64) -> Self {
         self.build_concluded_at = Some(build_concluded_at);
@@ -12451,6 +12870,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::concluded`].
+    #[inline]
     #[must_use]
     pub fn with_concluded(mut self, concluded: bool) -> Self {
         self.concluded = Some(concluded);
@@ -12458,6 +12878,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -12465,6 +12886,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::message`].
+    #[inline]
     #[must_use]
     pub fn with_message(mut self, message: Option<CompactString>) -> Self {
         self.message = Some(message);
@@ -12472,6 +12894,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::pull_request_id`].
+    #[inline]
     #[must_use]
     pub fn with_pull_request_id(
         mut self,
@@ -12482,6 +12905,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::registry`].
+    #[inline]
     #[must_use]
     pub fn with_registry(mut self, registry: GetServiceBuildResponseRegistry) -> Self {
         self.registry = Some(registry);
@@ -12489,6 +12913,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -12496,6 +12921,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: CreateServiceBuildResponseStatusBuildStatus) -> Self {
         self.status = Some(status);
@@ -12503,6 +12929,7 @@ impl GetServiceBuildResponse {
     }
 
     /// Sets [`Self::success`].
+    #[inline]
     #[must_use]
     pub fn with_success(mut self, success: bool) -> Self {
         self.success = Some(success);
@@ -12638,6 +13065,7 @@ impl GetServiceBuildResponseRegistry {
     }
 
     /// Sets [`Self::uri`].
+    #[inline]
     #[must_use]
     pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
@@ -12739,6 +13167,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildArguments {
     }
 
     /// Sets [`Self::my_variable_name`].
+    #[inline]
     #[must_use]
     pub fn with_my_variable_name(
         mut self,
@@ -12807,6 +13236,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     }
 
     /// Sets [`Self::addon_id`].
+    #[inline]
     #[must_use]
     pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
@@ -12814,6 +13244,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     }
 
     /// Sets [`Self::inherited_from`].
+    #[inline]
     #[must_use]
     pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
@@ -12821,6 +13252,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -12903,6 +13335,7 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem {
     }
 
     /// Sets [`Self::addon_id`].
+    #[inline]
     #[must_use]
     pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
@@ -12968,6 +13401,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildFiles {
     }
 
     /// Sets [`Self::dir_file_name`].
+    #[inline]
     #[must_use]
     pub fn with_dir_file_name(
         mut self,
@@ -13029,6 +13463,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
     }
 
     /// Sets [`Self::inherited_from`].
+    #[inline]
     #[must_use]
     pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
@@ -13036,6 +13471,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
     }
 
     /// Sets [`Self::priority`].
+    #[inline]
     #[must_use]
     pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
@@ -13162,6 +13598,7 @@ impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     }
 
     /// Sets [`Self::data`].
+    #[inline]
     #[must_use]
     pub fn with_data(mut self, data: impl Into<CompactString>) -> Self {
         self.data = Some(data.into());
@@ -13169,6 +13606,7 @@ impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     }
 
     /// Sets [`Self::encoding`].
+    #[inline]
     #[must_use]
     pub fn with_encoding(mut self, encoding: impl Into<CompactString>) -> Self {
         self.encoding = Some(encoding.into());
@@ -13357,6 +13795,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::bandwidth`].
+    #[inline]
     #[must_use]
     pub fn with_bandwidth(mut self, bandwidth: GetServiceBuildMetricsResponseBandwidth) -> Self {
         self.bandwidth = Some(bandwidth);
@@ -13364,6 +13803,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::bandwidth_volume`].
+    #[inline]
     #[must_use]
     pub fn with_bandwidth_volume(
         mut self,
@@ -13374,6 +13814,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: GetServiceBuildMetricsResponseBandwidth) -> Self {
         self.cpu = Some(cpu);
@@ -13381,6 +13822,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::disk_usage`].
+    #[inline]
     #[must_use]
     pub fn with_disk_usage(mut self, disk_usage: GetServiceBuildMetricsResponseBandwidth) -> Self {
         self.disk_usage = Some(disk_usage);
@@ -13388,6 +13830,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::http4xx_responses`].
+    #[inline]
     #[must_use]
     pub fn with_http4xx_responses(
         mut self,
@@ -13398,6 +13841,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::http5xx_responses`].
+    #[inline]
     #[must_use]
     pub fn with_http5xx_responses(
         mut self,
@@ -13408,6 +13852,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: GetServiceBuildMetricsResponseBandwidth) -> Self {
         self.memory = Some(memory);
@@ -13415,6 +13860,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::network_egress`].
+    #[inline]
     #[must_use]
     pub fn with_network_egress(
         mut self,
@@ -13425,6 +13871,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::network_ingress`].
+    #[inline]
     #[must_use]
     pub fn with_network_ingress(
         mut self,
@@ -13435,6 +13882,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::requests`].
+    #[inline]
     #[must_use]
     pub fn with_requests(mut self, requests: GetServiceBuildMetricsResponseBandwidth) -> Self {
         self.requests = Some(requests);
@@ -13442,6 +13890,7 @@ impl GetServiceBuildMetricsResponse {
     }
 
     /// Sets [`Self::tcp_connections_open`].
+    #[inline]
     #[must_use]
     pub fn with_tcp_connections_open(
         mut self,
@@ -13568,6 +14017,7 @@ impl GetServiceBuildMetricsResponseBandwidth {
     }
 
     /// Sets [`Self::metric_info`].
+    #[inline]
     #[must_use]
     pub fn with_metric_info(
         mut self,
@@ -13635,6 +14085,7 @@ impl GetServiceBuildMetricsResponseBandwidthMetricInfo {
     }
 
     /// Sets [`Self::metric_resolution`].
+    #[inline]
     #[must_use]
     pub fn with_metric_resolution(mut self, metric_resolution: f64) -> Self {
         self.metric_resolution = Some(metric_resolution);
@@ -13719,6 +14170,7 @@ impl GetServiceBuildMetricsResponseBandwidthValuesItem {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
         self.metadata = Some(metadata);
@@ -13809,6 +14261,7 @@ impl GetServiceContainersResponse {
     }
 
     /// Sets [`Self::containers`].
+    #[inline]
     #[must_use]
     pub fn with_containers(
         mut self,
@@ -13887,6 +14340,7 @@ impl GetServiceContainersResponseContainersItem {
     }
 
     /// Sets [`Self::host`].
+    #[inline]
     #[must_use]
     pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
@@ -13894,6 +14348,7 @@ impl GetServiceContainersResponseContainersItem {
     }
 
     /// Sets [`Self::ip_addresses`].
+    #[inline]
     #[must_use]
     pub fn with_ip_addresses(mut self, ip_addresses: Vec<CompactString>) -> Self {
         self.ip_addresses = Some(ip_addresses);
@@ -13901,6 +14356,7 @@ impl GetServiceContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_name`].
+    #[inline]
     #[must_use]
     pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
@@ -13908,6 +14364,7 @@ impl GetServiceContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_pool_provider_id`].
+    #[inline]
     #[must_use]
     pub fn with_node_pool_provider_id(
         mut self,
@@ -13918,6 +14375,7 @@ impl GetServiceContainersResponseContainersItem {
     }
 
     /// Sets [`Self::node_pool_user_id`].
+    #[inline]
     #[must_use]
     pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<CompactString>) -> Self {
         self.node_pool_user_id = Some(node_pool_user_id.into());
@@ -14059,6 +14517,7 @@ impl GetServiceDeploymentResponse {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -14069,6 +14528,7 @@ impl GetServiceDeploymentResponse {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -14076,6 +14536,7 @@ impl GetServiceDeploymentResponse {
     }
 
     /// Sets [`Self::instances`].
+    #[inline]
     #[must_use]
     pub fn with_instances(mut self, instances: i64) -> Self {
         self.instances = Some(instances);
@@ -14083,6 +14544,7 @@ impl GetServiceDeploymentResponse {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(mut self, internal: GetServiceDeploymentResponseInternal) -> Self {
         self.internal = Some(internal);
@@ -14090,6 +14552,7 @@ impl GetServiceDeploymentResponse {
     }
 
     /// Sets [`Self::region`].
+    #[inline]
     #[must_use]
     pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
@@ -14097,6 +14560,7 @@ impl GetServiceDeploymentResponse {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: GetServiceDeploymentResponseStorage) -> Self {
         self.storage = Some(storage);
@@ -14104,6 +14568,7 @@ impl GetServiceDeploymentResponse {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(mut self, external: GetServiceDeploymentResponseExternal) -> Self {
         self.external = Some(external);
@@ -14215,6 +14680,7 @@ impl GetServiceDeploymentResponseInternal {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -14222,6 +14688,7 @@ impl GetServiceDeploymentResponseInternal {
     }
 
     /// Sets [`Self::deployed_sha`].
+    #[inline]
     #[must_use]
     pub fn with_deployed_sha(mut self, deployed_sha: impl Into<CompactString>) -> Self {
         self.deployed_sha = Some(deployed_sha.into());
@@ -14229,6 +14696,7 @@ impl GetServiceDeploymentResponseInternal {
     }
 
     /// Sets [`Self::repository`].
+    #[inline]
     #[must_use]
     pub fn with_repository(mut self, repository: impl Into<CompactString>) -> Self {
         self.repository = Some(repository.into());
@@ -14348,6 +14816,7 @@ impl GetServiceDeploymentResponseStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
@@ -14358,6 +14827,7 @@ impl GetServiceDeploymentResponseStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: i64) -> Self {
         self.shm_size = Some(shm_size);
@@ -14620,6 +15090,7 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::cmd`].
+    #[inline]
     #[must_use]
     pub fn with_cmd(mut self, cmd: Value) -> Self {
         self.cmd = Some(cmd);
@@ -14627,6 +15098,7 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::http_port`].
+    #[inline]
     #[must_use]
     pub fn with_http_port(mut self, http_port: Value) -> Self {
         self.http_port = Some(http_port);
@@ -14634,6 +15106,7 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::path`].
+    #[inline]
     #[must_use]
     pub fn with_path(mut self, path: Option<CompactString>) -> Self {
         self.path = Some(path);
@@ -14641,6 +15114,7 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::success_threshold`].
+    #[inline]
     #[must_use]
     pub fn with_success_threshold(mut self, success_threshold: Value) -> Self {
         self.success_threshold = Some(success_threshold);
@@ -14648,6 +15122,7 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
     }
 
     /// Sets [`Self::tcp_socket_port`].
+    #[inline]
     #[must_use]
     pub fn with_tcp_socket_port(mut self, tcp_socket_port: Value) -> Self {
         self.tcp_socket_port = Some(tcp_socket_port);
@@ -14845,6 +15320,7 @@ impl GetServicePerReplicaVolumesResponseVolumesItem {
     }
 
     /// Sets [`Self::slug`].
+    #[inline]
     #[must_use]
     pub fn with_slug(mut self, slug: Option<CompactString>) -> Self {
         self.slug = Some(slug);
@@ -15064,6 +15540,7 @@ impl GetServicePortsResponsePortsItem {
     }
 
     /// Sets [`Self::disable_nf_domain`].
+    #[inline]
     #[must_use]
     pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
         self.disable_nf_domain = Some(disable_nf_domain);
@@ -15071,6 +15548,7 @@ impl GetServicePortsResponsePortsItem {
     }
 
     /// Sets [`Self::dns`].
+    #[inline]
     #[must_use]
     pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
@@ -15078,6 +15556,7 @@ impl GetServicePortsResponsePortsItem {
     }
 
     /// Sets [`Self::security`].
+    #[inline]
     #[must_use]
     pub fn with_security(mut self, security: GetServicePortsResponsePortsItemSecurity) -> Self {
         self.security = Some(security);
@@ -15085,6 +15564,7 @@ impl GetServicePortsResponsePortsItem {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -15092,6 +15572,7 @@ impl GetServicePortsResponsePortsItem {
     }
 
     /// Sets [`Self::vpc_dns`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_dns(mut self, vpc_dns: impl Into<CompactString>) -> Self {
         self.vpc_dns = Some(vpc_dns.into());
@@ -15264,6 +15745,7 @@ impl GetServicePortsResponsePortsItemDomainsItemCertificate {
     }
 
     /// Sets [`Self::in_progress`].
+    #[inline]
     #[must_use]
     pub fn with_in_progress(mut self, in_progress: bool) -> Self {
         self.in_progress = Some(in_progress);
@@ -15271,6 +15753,7 @@ impl GetServicePortsResponsePortsItemDomainsItemCertificate {
     }
 
     /// Sets [`Self::expiry_date`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_date(mut self, expiry_date: impl Into<CompactString>) -> Self {
         self.expiry_date = Some(expiry_date.into());
@@ -15278,6 +15761,7 @@ impl GetServicePortsResponsePortsItemDomainsItemCertificate {
     }
 
     /// Sets [`Self::refresh_date`].
+    #[inline]
     #[must_use]
     pub fn with_refresh_date(mut self, refresh_date: impl Into<CompactString>) -> Self {
         self.refresh_date = Some(refresh_date.into());
@@ -15346,6 +15830,7 @@ impl GetServicePortsResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::credentials`].
+    #[inline]
     #[must_use]
     pub fn with_credentials(
         mut self,
@@ -15356,6 +15841,7 @@ impl GetServicePortsResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::headers`].
+    #[inline]
     #[must_use]
     pub fn with_headers(
         mut self,
@@ -15366,6 +15852,7 @@ impl GetServicePortsResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::policies`].
+    #[inline]
     #[must_use]
     pub fn with_policies(
         mut self,
@@ -15376,6 +15863,7 @@ impl GetServicePortsResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::sso`].
+    #[inline]
     #[must_use]
     pub fn with_sso(
         mut self,
@@ -15386,6 +15874,7 @@ impl GetServicePortsResponsePortsItemSecurity {
     }
 
     /// Sets [`Self::verification_mode`].
+    #[inline]
     #[must_use]
     pub fn with_verification_mode(
         mut self,
@@ -15469,6 +15958,7 @@ impl GetServicePortsResponsePortsItemSecurityHeadersItem {
     }
 
     /// Sets [`Self::regex_mode`].
+    #[inline]
     #[must_use]
     pub fn with_regex_mode(mut self, regex_mode: bool) -> Self {
         self.regex_mode = Some(regex_mode);
@@ -15476,6 +15966,7 @@ impl GetServicePortsResponsePortsItemSecurityHeadersItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -15535,6 +16026,7 @@ impl GetServicePullRequestsResponse {
     }
 
     /// Sets [`Self::pull_requests`].
+    #[inline]
     #[must_use]
     pub fn with_pull_requests(
         mut self,
@@ -15764,6 +16256,7 @@ impl GetServiceRolloutResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: GetServiceRolloutResponseOptions) -> Self {
         self.options = Some(options);
@@ -15894,6 +16387,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
     }
 
     /// Sets [`Self::active`].
+    #[inline]
     #[must_use]
     pub fn with_active(mut self, active: bool) -> Self {
         self.active = Some(active);
@@ -15901,6 +16395,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
     }
 
     /// Sets [`Self::commit`].
+    #[inline]
     #[must_use]
     pub fn with_commit(mut self, commit: GetServiceRolloutResponseCanaryDeploymentCommit) -> Self {
         self.commit = Some(commit);
@@ -15908,6 +16403,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
     }
 
     /// Sets [`Self::image`].
+    #[inline]
     #[must_use]
     pub fn with_image(mut self, image: GetServiceRolloutResponseCanaryDeploymentImage) -> Self {
         self.image = Some(image);
@@ -15915,6 +16411,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
     }
 
     /// Sets [`Self::instances`].
+    #[inline]
     #[must_use]
     pub fn with_instances(mut self, instances: Option<f64>) -> Self {
         self.instances = Some(instances);
@@ -15922,6 +16419,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: Option<CompactString>) -> Self {
         self.name = Some(name);
@@ -15929,6 +16427,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
     }
 
     /// Sets [`Self::reason`].
+    #[inline]
     #[must_use]
     pub fn with_reason(mut self, reason: GetServiceRolloutResponseCanaryDeploymentReason) -> Self {
         self.reason = Some(reason);
@@ -15936,6 +16435,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
     }
 
     /// Sets [`Self::release_type`].
+    #[inline]
     #[must_use]
     pub fn with_release_type(
         mut self,
@@ -16041,6 +16541,7 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
     }
 
     /// Sets [`Self::author`].
+    #[inline]
     #[must_use]
     pub fn with_author(mut self, author: impl Into<CompactString>) -> Self {
         self.author = Some(author.into());
@@ -16048,6 +16549,7 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
     }
 
     /// Sets [`Self::date`].
+    #[inline]
     #[must_use]
     pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
@@ -16055,6 +16557,7 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
     }
 
     /// Sets [`Self::message`].
+    #[inline]
     #[must_use]
     pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
@@ -16062,6 +16565,7 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -16131,6 +16635,7 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
     }
 
     /// Sets [`Self::image`].
+    #[inline]
     #[must_use]
     pub fn with_image(mut self, image: impl Into<CompactString>) -> Self {
         self.image = Some(image.into());
@@ -16138,6 +16643,7 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
     }
 
     /// Sets [`Self::image_path`].
+    #[inline]
     #[must_use]
     pub fn with_image_path(mut self, image_path: impl Into<CompactString>) -> Self {
         self.image_path = Some(image_path.into());
@@ -16145,6 +16651,7 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -16152,6 +16659,7 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
     }
 
     /// Sets [`Self::tag`].
+    #[inline]
     #[must_use]
     pub fn with_tag(mut self, tag: impl Into<CompactString>) -> Self {
         self.tag = Some(tag.into());
@@ -16215,6 +16723,7 @@ impl GetServiceRolloutResponseCanaryDeploymentReason {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -16222,6 +16731,7 @@ impl GetServiceRolloutResponseCanaryDeploymentReason {
     }
 
     /// Sets [`Self::user`].
+    #[inline]
     #[must_use]
     pub fn with_user(mut self, user: Map<String, Value>) -> Self {
         self.user = Some(user);
@@ -16354,6 +16864,7 @@ impl GetServiceRolloutResponseDetailsConfig {
     }
 
     /// Sets [`Self::canary_percentage`].
+    #[inline]
     #[must_use]
     pub fn with_canary_percentage(mut self, canary_percentage: i64) -> Self {
         self.canary_percentage = Some(canary_percentage);
@@ -16361,6 +16872,7 @@ impl GetServiceRolloutResponseDetailsConfig {
     }
 
     /// Sets [`Self::stable_percentage`].
+    #[inline]
     #[must_use]
     pub fn with_stable_percentage(mut self, stable_percentage: i64) -> Self {
         self.stable_percentage = Some(stable_percentage);
@@ -16368,6 +16880,7 @@ impl GetServiceRolloutResponseDetailsConfig {
     }
 
     /// Sets [`Self::canary_header`].
+    #[inline]
     #[must_use]
     pub fn with_canary_header(mut self, canary_header: Map<String, Value>) -> Self {
         self.canary_header = Some(canary_header);
@@ -16375,6 +16888,7 @@ impl GetServiceRolloutResponseDetailsConfig {
     }
 
     /// Sets [`Self::stable_header`].
+    #[inline]
     #[must_use]
     pub fn with_stable_header(mut self, stable_header: Map<String, Value>) -> Self {
         self.stable_header = Some(stable_header);
@@ -16502,6 +17016,7 @@ impl GetServiceRolloutResponseOptions {
     }
 
     /// Sets [`Self::block_deployment_on_active_rollout`].
+    #[inline]
     #[must_use]
     pub fn with_block_deployment_on_active_rollout(
         mut self,
@@ -16512,6 +17027,7 @@ impl GetServiceRolloutResponseOptions {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: GetServiceRolloutResponseOptionsTriggers) -> Self {
         self.triggers = Some(triggers);
@@ -16582,6 +17098,7 @@ impl GetServiceRolloutResponseOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_api`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_api(mut self, release_from_api: Option<bool>) -> Self {
         self.release_from_api = Some(release_from_api);
@@ -16589,6 +17106,7 @@ impl GetServiceRolloutResponseOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_cd`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_cd(mut self, release_from_cd: Option<bool>) -> Self {
         self.release_from_cd = Some(release_from_cd);
@@ -16596,6 +17114,7 @@ impl GetServiceRolloutResponseOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_release_flow`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_release_flow(
         mut self,
@@ -16606,6 +17125,7 @@ impl GetServiceRolloutResponseOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_template`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_template(mut self, release_from_template: Option<bool>) -> Self {
         self.release_from_template = Some(release_from_template);
@@ -16613,6 +17133,7 @@ impl GetServiceRolloutResponseOptionsTriggers {
     }
 
     /// Sets [`Self::release_from_ui`].
+    #[inline]
     #[must_use]
     pub fn with_release_from_ui(mut self, release_from_ui: Option<bool>) -> Self {
         self.release_from_ui = Some(release_from_ui);
@@ -16991,6 +17512,7 @@ impl ListServicesResponseServicesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -16998,6 +17520,7 @@ impl ListServicesResponseServicesItem {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -17174,6 +17697,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchServiceBuildBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -17181,6 +17705,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -17188,6 +17713,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -17198,6 +17724,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -17205,6 +17732,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(
         mut self,
@@ -17215,6 +17743,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -17222,6 +17751,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -17229,6 +17759,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -17236,6 +17767,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -17243,6 +17775,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -17250,6 +17783,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -17257,6 +17791,7 @@ impl PatchServiceBuildBody {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: PatchServiceBuildBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -17380,6 +17915,7 @@ impl PatchServiceBuildBodyBilling {
     }
 
     /// Sets [`Self::build_plan`].
+    #[inline]
     #[must_use]
     pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
@@ -17387,6 +17923,7 @@ impl PatchServiceBuildBodyBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -17394,6 +17931,7 @@ impl PatchServiceBuildBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: PatchServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -17457,6 +17995,7 @@ impl PatchServiceBuildBodyBillingGpu {
     }
 
     /// Sets [`Self::configuration`].
+    #[inline]
     #[must_use]
     pub fn with_configuration(
         mut self,
@@ -17467,6 +18006,7 @@ impl PatchServiceBuildBodyBillingGpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -17525,6 +18065,7 @@ impl PatchServiceBuildBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_type`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_type(mut self, gpu_type: impl Into<CompactString>) -> Self {
         self.gpu_type = Some(gpu_type.into());
@@ -17532,6 +18073,7 @@ impl PatchServiceBuildBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::gpu_count`].
+    #[inline]
     #[must_use]
     pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
         self.gpu_count = Some(gpu_count);
@@ -17539,6 +18081,7 @@ impl PatchServiceBuildBodyBillingGpuConfiguration {
     }
 
     /// Sets [`Self::timesliced`].
+    #[inline]
     #[must_use]
     pub fn with_timesliced(mut self, timesliced: bool) -> Self {
         self.timesliced = Some(timesliced);
@@ -17601,6 +18144,7 @@ impl PatchServiceBuildBodyBuildSettings {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -17611,6 +18155,7 @@ impl PatchServiceBuildBodyBuildSettings {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(
         mut self,
@@ -17621,6 +18166,7 @@ impl PatchServiceBuildBodyBuildSettings {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -17695,6 +18241,7 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -17705,6 +18252,7 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(
         mut self,
@@ -17715,6 +18263,7 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::docker_file_path`].
+    #[inline]
     #[must_use]
     pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
@@ -17722,6 +18271,7 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::docker_work_dir`].
+    #[inline]
     #[must_use]
     pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
@@ -17729,6 +18279,7 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -17736,6 +18287,7 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -17831,6 +18383,7 @@ impl PatchServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -17838,6 +18391,7 @@ impl PatchServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::project_type`].
+    #[inline]
     #[must_use]
     pub fn with_project_type(
         mut self,
@@ -17848,6 +18402,7 @@ impl PatchServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::project_url`].
+    #[inline]
     #[must_use]
     pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
@@ -17855,6 +18410,7 @@ impl PatchServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -17862,6 +18418,7 @@ impl PatchServiceBuildBodyVcsData {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -18006,6 +18563,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -18013,6 +18571,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -18023,6 +18582,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -18030,6 +18590,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -18037,6 +18598,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -18044,6 +18606,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -18051,6 +18614,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -18058,6 +18622,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -18065,6 +18630,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -18075,6 +18641,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -18082,6 +18649,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -18089,6 +18657,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -18096,6 +18665,7 @@ impl PatchServiceBuildResponse {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: CreateServiceBuildBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -18337,6 +18907,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(mut self, autoscaling: PatchServiceCombinedBodyAutoscaling) -> Self {
         self.autoscaling = Some(autoscaling);
@@ -18344,6 +18915,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchServiceBuildBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -18351,6 +18923,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -18358,6 +18931,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -18368,6 +18942,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -18375,6 +18950,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::build_settings`].
+    #[inline]
     #[must_use]
     pub fn with_build_settings(
         mut self,
@@ -18385,6 +18961,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -18392,6 +18969,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::bundle_data`].
+    #[inline]
     #[must_use]
     pub fn with_bundle_data(mut self, bundle_data: PatchServiceCombinedBodyBundleData) -> Self {
         self.bundle_data = Some(bundle_data);
@@ -18399,6 +18977,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: PatchServiceCombinedBodyDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -18406,6 +18985,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -18413,6 +18993,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -18420,6 +19001,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -18427,6 +19009,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -18437,6 +19020,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -18447,6 +19031,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -18454,6 +19039,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -18461,6 +19047,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -18468,6 +19055,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -18475,6 +19063,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -18482,6 +19071,7 @@ impl PatchServiceCombinedBody {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: PatchServiceCombinedBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -18641,6 +19231,7 @@ impl PatchServiceCombinedBodyAutoscaling {
     }
 
     /// Sets [`Self::horizontal`].
+    #[inline]
     #[must_use]
     pub fn with_horizontal(
         mut self,
@@ -18708,6 +19299,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::cpu`].
+    #[inline]
     #[must_use]
     pub fn with_cpu(mut self, cpu: PatchServiceCombinedBodyAutoscalingHorizontalCpu) -> Self {
         self.cpu = Some(cpu);
@@ -18715,6 +19307,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -18722,6 +19315,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::max_replicas`].
+    #[inline]
     #[must_use]
     pub fn with_max_replicas(mut self, max_replicas: f64) -> Self {
         self.max_replicas = Some(max_replicas);
@@ -18729,6 +19323,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::memory`].
+    #[inline]
     #[must_use]
     pub fn with_memory(mut self, memory: PatchServiceCombinedBodyAutoscalingHorizontalCpu) -> Self {
         self.memory = Some(memory);
@@ -18736,6 +19331,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::min_replicas`].
+    #[inline]
     #[must_use]
     pub fn with_min_replicas(mut self, min_replicas: f64) -> Self {
         self.min_replicas = Some(min_replicas);
@@ -18743,6 +19339,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::rps`].
+    #[inline]
     #[must_use]
     pub fn with_rps(mut self, rps: PatchServiceCombinedBodyAutoscalingHorizontalRps) -> Self {
         self.rps = Some(rps);
@@ -18750,6 +19347,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
     }
 
     /// Sets [`Self::user_metrics`].
+    #[inline]
     #[must_use]
     pub fn with_user_metrics(
         mut self,
@@ -18836,6 +19434,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalCpu {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -18843,6 +19442,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalCpu {
     }
 
     /// Sets [`Self::threshold_percentage`].
+    #[inline]
     #[must_use]
     pub fn with_threshold_percentage(mut self, threshold_percentage: f64) -> Self {
         self.threshold_percentage = Some(threshold_percentage);
@@ -18902,6 +19502,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalRps {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -18909,6 +19510,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalRps {
     }
 
     /// Sets [`Self::threshold_value`].
+    #[inline]
     #[must_use]
     pub fn with_threshold_value(mut self, threshold_value: f64) -> Self {
         self.threshold_value = Some(threshold_value);
@@ -18974,6 +19576,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -18981,6 +19584,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     }
 
     /// Sets [`Self::exposed_metrics_path`].
+    #[inline]
     #[must_use]
     pub fn with_exposed_metrics_path(
         mut self,
@@ -18991,6 +19595,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     }
 
     /// Sets [`Self::exposed_metrics_port`].
+    #[inline]
     #[must_use]
     pub fn with_exposed_metrics_port(mut self, exposed_metrics_port: f64) -> Self {
         self.exposed_metrics_port = Some(exposed_metrics_port);
@@ -18998,6 +19603,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     }
 
     /// Sets [`Self::metrics`].
+    #[inline]
     #[must_use]
     pub fn with_metrics(
         mut self,
@@ -19077,6 +19683,7 @@ impl PatchServiceCombinedBodyBundleData {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -19084,6 +19691,7 @@ impl PatchServiceCombinedBodyBundleData {
     }
 
     /// Sets [`Self::bundle_url`].
+    #[inline]
     #[must_use]
     pub fn with_bundle_url(mut self, bundle_url: impl Into<CompactString>) -> Self {
         self.bundle_url = Some(bundle_url.into());
@@ -19166,6 +19774,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -19176,6 +19785,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: PatchServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -19183,6 +19793,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: PatchServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -19190,6 +19801,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -19197,6 +19809,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
@@ -19207,6 +19820,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::instances`].
+    #[inline]
     #[must_use]
     pub fn with_instances(mut self, instances: i64) -> Self {
         self.instances = Some(instances);
@@ -19214,6 +19828,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -19221,6 +19836,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: PatchServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -19228,6 +19844,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: PatchServiceCombinedBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -19235,6 +19852,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -19242,6 +19860,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -19249,6 +19868,7 @@ impl PatchServiceCombinedBodyDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -19378,6 +19998,7 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::config_type`].
+    #[inline]
     #[must_use]
     pub fn with_config_type(
         mut self,
@@ -19388,6 +20009,7 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_command`].
+    #[inline]
     #[must_use]
     pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
@@ -19395,6 +20017,7 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_entrypoint`].
+    #[inline]
     #[must_use]
     pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
@@ -19402,6 +20025,7 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
     }
 
     /// Sets [`Self::custom_process`].
+    #[inline]
     #[must_use]
     pub fn with_custom_process(mut self, custom_process: impl Into<CompactString>) -> Self {
         self.custom_process = Some(custom_process.into());
@@ -19477,6 +20101,7 @@ impl PatchServiceCombinedBodyDeploymentDocker {
     }
 
     /// Sets [`Self::config_type`].
+    #[inline]
     #[must_use]
     pub fn with_config_type(
         mut self,
@@ -19487,6 +20112,7 @@ impl PatchServiceCombinedBodyDeploymentDocker {
     }
 
     /// Sets [`Self::custom_command`].
+    #[inline]
     #[must_use]
     pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
@@ -19494,6 +20120,7 @@ impl PatchServiceCombinedBodyDeploymentDocker {
     }
 
     /// Sets [`Self::custom_entrypoint`].
+    #[inline]
     #[must_use]
     pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
@@ -19553,6 +20180,7 @@ impl PatchServiceCombinedBodyDeploymentSsh {
     }
 
     /// Sets [`Self::enabled`].
+    #[inline]
     #[must_use]
     pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
@@ -19602,6 +20230,7 @@ impl PatchServiceCombinedBodyDeploymentStorage {
     }
 
     /// Sets [`Self::ephemeral_storage`].
+    #[inline]
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
@@ -19612,6 +20241,7 @@ impl PatchServiceCombinedBodyDeploymentStorage {
     }
 
     /// Sets [`Self::shm_size`].
+    #[inline]
     #[must_use]
     pub fn with_shm_size(mut self, shm_size: i64) -> Self {
         self.shm_size = Some(shm_size);
@@ -19675,6 +20305,7 @@ impl PatchServiceCombinedBodyLoadBalancing {
     }
 
     /// Sets [`Self::consistent_hash`].
+    #[inline]
     #[must_use]
     pub fn with_consistent_hash(
         mut self,
@@ -19685,6 +20316,7 @@ impl PatchServiceCombinedBodyLoadBalancing {
     }
 
     /// Sets [`Self::consistent_replica_routing`].
+    #[inline]
     #[must_use]
     pub fn with_consistent_replica_routing(
         mut self,
@@ -19695,6 +20327,7 @@ impl PatchServiceCombinedBodyLoadBalancing {
     }
 
     /// Sets [`Self::mode`].
+    #[inline]
     #[must_use]
     pub fn with_mode(mut self, mode: CreateServiceCombinedBodyLoadBalancingMode) -> Self {
         self.mode = Some(mode);
@@ -19775,6 +20408,7 @@ impl PatchServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -19782,6 +20416,7 @@ impl PatchServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::project_branch`].
+    #[inline]
     #[must_use]
     pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
@@ -19789,6 +20424,7 @@ impl PatchServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::project_type`].
+    #[inline]
     #[must_use]
     pub fn with_project_type(
         mut self,
@@ -19799,6 +20435,7 @@ impl PatchServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::project_url`].
+    #[inline]
     #[must_use]
     pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
@@ -19806,6 +20443,7 @@ impl PatchServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -19813,6 +20451,7 @@ impl PatchServiceCombinedBodyVcsData {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -19999,6 +20638,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
         self.autoscaling = Some(autoscaling);
@@ -20006,6 +20646,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -20013,6 +20654,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_configuration`].
+    #[inline]
     #[must_use]
     pub fn with_build_configuration(
         mut self,
@@ -20023,6 +20665,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -20030,6 +20673,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::build_source`].
+    #[inline]
     #[must_use]
     pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
         self.build_source = Some(build_source);
@@ -20037,6 +20681,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::bundle_data`].
+    #[inline]
     #[must_use]
     pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
         self.bundle_data = Some(bundle_data);
@@ -20044,6 +20689,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::create_options`].
+    #[inline]
     #[must_use]
     pub fn with_create_options(
         mut self,
@@ -20054,6 +20700,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -20061,6 +20708,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -20068,6 +20716,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -20075,6 +20724,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -20082,6 +20732,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::expired_at`].
+    #[inline]
     #[must_use]
     pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
@@ -20089,6 +20740,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::expiry_time`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
@@ -20096,6 +20748,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -20106,6 +20759,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -20116,6 +20770,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -20126,6 +20781,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -20133,6 +20789,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -20140,6 +20797,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -20147,6 +20805,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::scheduled_deletion`].
+    #[inline]
     #[must_use]
     pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
@@ -20154,6 +20813,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -20161,6 +20821,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -20168,6 +20829,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -20175,6 +20837,7 @@ impl PatchServiceCombinedResponse {
     }
 
     /// Sets [`Self::vcs_data`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_data(mut self, vcs_data: CreateServiceCombinedBodyVcsData) -> Self {
         self.vcs_data = Some(vcs_data);
@@ -20468,6 +21131,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -20478,6 +21142,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -20485,6 +21150,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -20492,6 +21158,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -20499,6 +21166,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
@@ -20509,6 +21177,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::image_url`].
+    #[inline]
     #[must_use]
     pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
@@ -20516,6 +21185,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -20523,6 +21193,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -20530,6 +21201,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -20537,6 +21209,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -20544,6 +21217,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
         self.type_ = Some(type_);
@@ -20551,6 +21225,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -20558,6 +21233,7 @@ impl PatchServiceCombinedResponseDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -20721,6 +21397,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(mut self, autoscaling: PatchServiceCombinedBodyAutoscaling) -> Self {
         self.autoscaling = Some(autoscaling);
@@ -20728,6 +21405,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::billing`].
+    #[inline]
     #[must_use]
     pub fn with_billing(mut self, billing: PatchServiceDeploymentBodyBilling) -> Self {
         self.billing = Some(billing);
@@ -20735,6 +21413,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::deployment`].
+    #[inline]
     #[must_use]
     pub fn with_deployment(mut self, deployment: CreateServiceDeploymentBodyDeployment) -> Self {
         self.deployment = Some(deployment);
@@ -20742,6 +21421,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -20749,6 +21429,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -20759,6 +21440,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -20769,6 +21451,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -20776,6 +21459,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -20783,6 +21467,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -20790,6 +21475,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -20797,6 +21483,7 @@ impl PatchServiceDeploymentBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -20904,6 +21591,7 @@ impl PatchServiceDeploymentBodyBilling {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -20911,6 +21599,7 @@ impl PatchServiceDeploymentBodyBilling {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: PatchServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -21046,6 +21735,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
         self.autoscaling = Some(autoscaling);
@@ -21053,6 +21743,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::create_options`].
+    #[inline]
     #[must_use]
     pub fn with_create_options(
         mut self,
@@ -21063,6 +21754,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -21070,6 +21762,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -21077,6 +21770,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::expired_at`].
+    #[inline]
     #[must_use]
     pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
@@ -21084,6 +21778,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::expiry_time`].
+    #[inline]
     #[must_use]
     pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
@@ -21091,6 +21786,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::health_checks`].
+    #[inline]
     #[must_use]
     pub fn with_health_checks(
         mut self,
@@ -21101,6 +21797,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::infrastructure`].
+    #[inline]
     #[must_use]
     pub fn with_infrastructure(
         mut self,
@@ -21111,6 +21808,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::load_balancing`].
+    #[inline]
     #[must_use]
     pub fn with_load_balancing(
         mut self,
@@ -21121,6 +21819,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::ports`].
+    #[inline]
     #[must_use]
     pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
         self.ports = Some(ports);
@@ -21128,6 +21827,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::runtime_environment`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
         self.runtime_environment = Some(runtime_environment);
@@ -21135,6 +21835,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);
@@ -21142,6 +21843,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::scheduled_deletion`].
+    #[inline]
     #[must_use]
     pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
@@ -21149,6 +21851,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -21156,6 +21859,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -21163,6 +21867,7 @@ impl PatchServiceDeploymentResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -21406,6 +22111,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -21416,6 +22122,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::container_snapshot`].
+    #[inline]
     #[must_use]
     pub fn with_container_snapshot(
         mut self,
@@ -21426,6 +22133,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -21433,6 +22141,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(
         mut self,
@@ -21443,6 +22152,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::gpu`].
+    #[inline]
     #[must_use]
     pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
@@ -21450,6 +22160,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -21457,6 +22168,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[inline]
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
@@ -21467,6 +22179,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::image_url`].
+    #[inline]
     #[must_use]
     pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
@@ -21474,6 +22187,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(
         mut self,
@@ -21484,6 +22198,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::metadata`].
+    #[inline]
     #[must_use]
     pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
         self.metadata = Some(metadata);
@@ -21491,6 +22206,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::ssh`].
+    #[inline]
     #[must_use]
     pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
         self.ssh = Some(ssh);
@@ -21498,6 +22214,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -21505,6 +22222,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::strategy`].
+    #[inline]
     #[must_use]
     pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
         self.strategy = Some(strategy);
@@ -21512,6 +22230,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
         self.type_ = Some(type_);
@@ -21519,6 +22238,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::volumes`].
+    #[inline]
     #[must_use]
     pub fn with_volumes(mut self, volumes: Value) -> Self {
         self.volumes = Some(volumes);
@@ -21526,6 +22246,7 @@ impl PatchServiceDeploymentResponseDeployment {
     }
 
     /// Sets [`Self::zonal_redundancy`].
+    #[inline]
     #[must_use]
     pub fn with_zonal_redundancy(
         mut self,
@@ -21687,6 +22408,7 @@ impl ResumeServiceBody {
     }
 
     /// Sets [`Self::disabled_cd`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_cd(mut self, disabled_cd: bool) -> Self {
         self.disabled_cd = Some(disabled_cd);
@@ -21694,6 +22416,7 @@ impl ResumeServiceBody {
     }
 
     /// Sets [`Self::disabled_ci`].
+    #[inline]
     #[must_use]
     pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
         self.disabled_ci = Some(disabled_ci);
@@ -21701,6 +22424,7 @@ impl ResumeServiceBody {
     }
 
     /// Sets [`Self::enable_autoscaling`].
+    #[inline]
     #[must_use]
     pub fn with_enable_autoscaling(mut self, enable_autoscaling: bool) -> Self {
         self.enable_autoscaling = Some(enable_autoscaling);
@@ -21708,6 +22432,7 @@ impl ResumeServiceBody {
     }
 
     /// Sets [`Self::instances`].
+    #[inline]
     #[must_use]
     pub fn with_instances(mut self, instances: i64) -> Self {
         self.instances = Some(instances);
@@ -21864,6 +22589,7 @@ impl ScaleServiceBody {
     }
 
     /// Sets [`Self::deployment_plan`].
+    #[inline]
     #[must_use]
     pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
@@ -21871,6 +22597,7 @@ impl ScaleServiceBody {
     }
 
     /// Sets [`Self::grace_period_seconds`].
+    #[inline]
     #[must_use]
     pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
         self.grace_period_seconds = Some(grace_period_seconds);
@@ -21878,6 +22605,7 @@ impl ScaleServiceBody {
     }
 
     /// Sets [`Self::instances`].
+    #[inline]
     #[must_use]
     pub fn with_instances(mut self, instances: i64) -> Self {
         self.instances = Some(instances);
@@ -21885,6 +22613,7 @@ impl ScaleServiceBody {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
         self.storage = Some(storage);
@@ -21970,6 +22699,7 @@ impl StartServiceBuildBody {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -21977,6 +22707,7 @@ impl StartServiceBuildBody {
     }
 
     /// Sets [`Self::bundle_url`].
+    #[inline]
     #[must_use]
     pub fn with_bundle_url(mut self, bundle_url: impl Into<CompactString>) -> Self {
         self.bundle_url = Some(bundle_url.into());
@@ -21984,6 +22715,7 @@ impl StartServiceBuildBody {
     }
 
     /// Sets [`Self::overrides`].
+    #[inline]
     #[must_use]
     pub fn with_overrides(mut self, overrides: StartServiceBuildBodyOverrides) -> Self {
         self.overrides = Some(overrides);
@@ -21991,6 +22723,7 @@ impl StartServiceBuildBody {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -21998,6 +22731,7 @@ impl StartServiceBuildBody {
     }
 
     /// Sets [`Self::pull_request_id`].
+    #[inline]
     #[must_use]
     pub fn with_pull_request_id(
         mut self,
@@ -22075,6 +22809,7 @@ impl StartServiceBuildBodyOverrides {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -22082,6 +22817,7 @@ impl StartServiceBuildBodyOverrides {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -22089,6 +22825,7 @@ impl StartServiceBuildBodyOverrides {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: StartServiceBuildBodyOverridesDocker) -> Self {
         self.docker = Some(docker);
@@ -22096,6 +22833,7 @@ impl StartServiceBuildBodyOverrides {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -22178,6 +22916,7 @@ impl StartServiceBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::docker_file_path`].
+    #[inline]
     #[must_use]
     pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
@@ -22185,6 +22924,7 @@ impl StartServiceBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::docker_work_dir`].
+    #[inline]
     #[must_use]
     pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
@@ -22192,6 +22932,7 @@ impl StartServiceBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(
         mut self,
@@ -22202,6 +22943,7 @@ impl StartServiceBuildBodyOverridesDocker {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -22300,6 +23042,7 @@ impl StartServiceBuildResponse {
     }
 
     /// Sets [`Self::branch`].
+    #[inline]
     #[must_use]
     pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
@@ -22307,6 +23050,7 @@ impl StartServiceBuildResponse {
     }
 
     /// Sets [`Self::concluded`].
+    #[inline]
     #[must_use]
     pub fn with_concluded(mut self, concluded: bool) -> Self {
         self.concluded = Some(concluded);
@@ -22314,6 +23058,7 @@ impl StartServiceBuildResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -22321,6 +23066,7 @@ impl StartServiceBuildResponse {
     }
 
     /// Sets [`Self::pull_request_id`].
+    #[inline]
     #[must_use]
     pub fn with_pull_request_id(
         mut self,
@@ -22331,6 +23077,7 @@ impl StartServiceBuildResponse {
     }
 
     /// Sets [`Self::registry`].
+    #[inline]
     #[must_use]
     pub fn with_registry(mut self, registry: GetServiceBuildResponseRegistry) -> Self {
         self.registry = Some(registry);
@@ -22338,6 +23085,7 @@ impl StartServiceBuildResponse {
     }
 
     /// Sets [`Self::sha`].
+    #[inline]
     #[must_use]
     pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
@@ -22345,6 +23093,7 @@ impl StartServiceBuildResponse {
     }
 
     /// Sets [`Self::status`].
+    #[inline]
     #[must_use]
     pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
@@ -22439,6 +23188,7 @@ impl UpdateServiceBuildArgumentsBody {
     }
 
     /// Sets [`Self::build_arguments`].
+    #[inline]
     #[must_use]
     pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
         self.build_arguments = Some(build_arguments);
@@ -22446,6 +23196,7 @@ impl UpdateServiceBuildArgumentsBody {
     }
 
     /// Sets [`Self::build_files`].
+    #[inline]
     #[must_use]
     pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
         self.build_files = Some(build_files);
@@ -22453,6 +23204,7 @@ impl UpdateServiceBuildArgumentsBody {
     }
 
     /// Sets [`Self::docker_secret_mounts`].
+    #[inline]
     #[must_use]
     pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
         self.docker_secret_mounts = Some(docker_secret_mounts);
@@ -22563,6 +23315,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::branch_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
@@ -22570,6 +23323,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -22577,6 +23331,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -22584,6 +23339,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::cross_project_access`].
+    #[inline]
     #[must_use]
     pub fn with_cross_project_access(
         mut self,
@@ -22594,6 +23350,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::docker_credentials`].
+    #[inline]
     #[must_use]
     pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
@@ -22601,6 +23358,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::dockerfile`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile(mut self, dockerfile: UpdateServiceBuildOptionsBodyDockerfile) -> Self {
         self.dockerfile = Some(dockerfile);
@@ -22608,6 +23366,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::dockerfile_target`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
@@ -22615,6 +23374,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::enable_git_lfs`].
+    #[inline]
     #[must_use]
     pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
         self.enable_git_lfs = Some(enable_git_lfs);
@@ -22622,6 +23382,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::full_git_clone`].
+    #[inline]
     #[must_use]
     pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
         self.full_git_clone = Some(full_git_clone);
@@ -22629,6 +23390,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::ignore_empty_commits`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
         self.ignore_empty_commits = Some(ignore_empty_commits);
@@ -22636,6 +23398,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::include_git_folder`].
+    #[inline]
     #[must_use]
     pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
         self.include_git_folder = Some(include_git_folder);
@@ -22643,6 +23406,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -22650,6 +23414,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -22657,6 +23422,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::pr_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
@@ -22664,6 +23430,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::storage`].
+    #[inline]
     #[must_use]
     pub fn with_storage(
         mut self,
@@ -22674,6 +23441,7 @@ impl UpdateServiceBuildOptionsBody {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -22850,6 +23618,7 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::build_engine`].
+    #[inline]
     #[must_use]
     pub fn with_build_engine(
         mut self,
@@ -22860,6 +23629,7 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::buildkit`].
+    #[inline]
     #[must_use]
     pub fn with_buildkit(
         mut self,
@@ -22870,6 +23640,7 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::docker_file_path`].
+    #[inline]
     #[must_use]
     pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
@@ -22877,6 +23648,7 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::docker_work_dir`].
+    #[inline]
     #[must_use]
     pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
@@ -22884,6 +23656,7 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
     }
 
     /// Sets [`Self::dockerfile_contents`].
+    #[inline]
     #[must_use]
     pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
@@ -22965,6 +23738,7 @@ impl UpdateServiceBuildOptionsBodyDockerfileBuildkit {
     }
 
     /// Sets [`Self::cache_storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_cache_storage_size(mut self, cache_storage_size: i64) -> Self {
         self.cache_storage_size = Some(cache_storage_size);
@@ -22972,6 +23746,7 @@ impl UpdateServiceBuildOptionsBodyDockerfileBuildkit {
     }
 
     /// Sets [`Self::use_cache`].
+    #[inline]
     #[must_use]
     pub fn with_use_cache(mut self, use_cache: bool) -> Self {
         self.use_cache = Some(use_cache);
@@ -23040,6 +23815,7 @@ impl UpdateServiceBuildSourceBody {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -23047,6 +23823,7 @@ impl UpdateServiceBuildSourceBody {
     }
 
     /// Sets [`Self::project_branch`].
+    #[inline]
     #[must_use]
     pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
@@ -23054,6 +23831,7 @@ impl UpdateServiceBuildSourceBody {
     }
 
     /// Sets [`Self::project_type`].
+    #[inline]
     #[must_use]
     pub fn with_project_type(
         mut self,
@@ -23064,6 +23842,7 @@ impl UpdateServiceBuildSourceBody {
     }
 
     /// Sets [`Self::project_url`].
+    #[inline]
     #[must_use]
     pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
@@ -23071,6 +23850,7 @@ impl UpdateServiceBuildSourceBody {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -23154,6 +23934,7 @@ impl UpdateServiceDeploymentBody {
     }
 
     /// Sets [`Self::docker`].
+    #[inline]
     #[must_use]
     pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
         self.docker = Some(docker);
@@ -23161,6 +23942,7 @@ impl UpdateServiceDeploymentBody {
     }
 
     /// Sets [`Self::external`].
+    #[inline]
     #[must_use]
     pub fn with_external(
         mut self,
@@ -23171,6 +23953,7 @@ impl UpdateServiceDeploymentBody {
     }
 
     /// Sets [`Self::buildpack`].
+    #[inline]
     #[must_use]
     pub fn with_buildpack(
         mut self,
@@ -23181,6 +23964,7 @@ impl UpdateServiceDeploymentBody {
     }
 
     /// Sets [`Self::internal`].
+    #[inline]
     #[must_use]
     pub fn with_internal(
         mut self,
@@ -23352,6 +24136,7 @@ impl UpdateServicePortsBodyPortsItem {
     }
 
     /// Sets [`Self::disable_nf_domain`].
+    #[inline]
     #[must_use]
     pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
         self.disable_nf_domain = Some(disable_nf_domain);
@@ -23359,6 +24144,7 @@ impl UpdateServicePortsBodyPortsItem {
     }
 
     /// Sets [`Self::domains`].
+    #[inline]
     #[must_use]
     pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
@@ -23366,6 +24152,7 @@ impl UpdateServicePortsBodyPortsItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -23373,6 +24160,7 @@ impl UpdateServicePortsBodyPortsItem {
     }
 
     /// Sets [`Self::public`].
+    #[inline]
     #[must_use]
     pub fn with_public(mut self, public: bool) -> Self {
         self.public = Some(public);
@@ -23380,6 +24168,7 @@ impl UpdateServicePortsBodyPortsItem {
     }
 
     /// Sets [`Self::security`].
+    #[inline]
     #[must_use]
     pub fn with_security(mut self, security: CreateServiceCombinedBodyPortsItemSecurity) -> Self {
         self.security = Some(security);
@@ -23387,6 +24176,7 @@ impl UpdateServicePortsBodyPortsItem {
     }
 
     /// Sets [`Self::vpc_accessible`].
+    #[inline]
     #[must_use]
     pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
         self.vpc_accessible = Some(vpc_accessible);
@@ -23541,6 +24331,7 @@ impl UpdateServiceRuntimeEnvironmentBody {
     }
 
     /// Sets [`Self::runtime_files`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
         self.runtime_files = Some(runtime_files);

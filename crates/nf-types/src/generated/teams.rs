@@ -51,6 +51,7 @@ impl AddTagBody {
     }
 
     /// Sets [`Self::color`].
+    #[inline]
     #[must_use]
     pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
@@ -58,6 +59,7 @@ impl AddTagBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -65,6 +67,7 @@ impl AddTagBody {
     }
 
     /// Sets [`Self::node_affinities`].
+    #[inline]
     #[must_use]
     pub fn with_node_affinities(
         mut self,
@@ -75,6 +78,7 @@ impl AddTagBody {
     }
 
     /// Sets [`Self::sandboxing`].
+    #[inline]
     #[must_use]
     pub fn with_sandboxing(mut self, sandboxing: AddTagBodySandboxing) -> Self {
         self.sandboxing = Some(sandboxing);
@@ -82,6 +86,7 @@ impl AddTagBody {
     }
 
     /// Sets [`Self::use_as_infrastructure_label`].
+    #[inline]
     #[must_use]
     pub fn with_use_as_infrastructure_label(mut self, use_as_infrastructure_label: bool) -> Self {
         self.use_as_infrastructure_label = Some(use_as_infrastructure_label);
@@ -89,6 +94,7 @@ impl AddTagBody {
     }
 
     /// Sets [`Self::use_on_demand_nodes`].
+    #[inline]
     #[must_use]
     pub fn with_use_on_demand_nodes(mut self, use_on_demand_nodes: bool) -> Self {
         self.use_on_demand_nodes = Some(use_on_demand_nodes);
@@ -96,6 +102,7 @@ impl AddTagBody {
     }
 
     /// Sets [`Self::use_spot_nodes`].
+    #[inline]
     #[must_use]
     pub fn with_use_spot_nodes(mut self, use_spot_nodes: bool) -> Self {
         self.use_spot_nodes = Some(use_spot_nodes);
@@ -202,6 +209,7 @@ impl AddTagBodyNodeAffinitiesItem {
     }
 
     /// Sets [`Self::preference`].
+    #[inline]
     #[must_use]
     pub fn with_preference(mut self, preference: bool) -> Self {
         self.preference = Some(preference);
@@ -209,6 +217,7 @@ impl AddTagBodyNodeAffinitiesItem {
     }
 
     /// Sets [`Self::weight`].
+    #[inline]
     #[must_use]
     pub fn with_weight(mut self, weight: f64) -> Self {
         self.weight = Some(weight);
@@ -349,6 +358,7 @@ impl AddTagBodySandboxing {
     }
 
     /// Sets [`Self::addons`].
+    #[inline]
     #[must_use]
     pub fn with_addons(mut self, addons: AddTagBodySandboxingAddons) -> Self {
         self.addons = Some(addons);
@@ -356,6 +366,7 @@ impl AddTagBodySandboxing {
     }
 
     /// Sets [`Self::builds`].
+    #[inline]
     #[must_use]
     pub fn with_builds(mut self, builds: AddTagBodySandboxingAddons) -> Self {
         self.builds = Some(builds);
@@ -363,6 +374,7 @@ impl AddTagBodySandboxing {
     }
 
     /// Sets [`Self::jobs`].
+    #[inline]
     #[must_use]
     pub fn with_jobs(mut self, jobs: AddTagBodySandboxingAddons) -> Self {
         self.jobs = Some(jobs);
@@ -370,6 +382,7 @@ impl AddTagBodySandboxing {
     }
 
     /// Sets [`Self::services`].
+    #[inline]
     #[must_use]
     pub fn with_services(mut self, services: AddTagBodySandboxingAddons) -> Self {
         self.services = Some(services);
@@ -433,6 +446,7 @@ impl AddTagBodySandboxingAddons {
     }
 
     /// Sets [`Self::runtime_class`].
+    #[inline]
     #[must_use]
     pub fn with_runtime_class(
         mut self,
@@ -532,6 +546,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::color`].
+    #[inline]
     #[must_use]
     pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
@@ -539,6 +554,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -546,6 +562,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -553,6 +570,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::node_affinities`].
+    #[inline]
     #[must_use]
     pub fn with_node_affinities(
         mut self,
@@ -563,6 +581,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::sandboxing`].
+    #[inline]
     #[must_use]
     pub fn with_sandboxing(mut self, sandboxing: AddTagBodySandboxing) -> Self {
         self.sandboxing = Some(sandboxing);
@@ -570,6 +589,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::use_as_infrastructure_label`].
+    #[inline]
     #[must_use]
     pub fn with_use_as_infrastructure_label(mut self, use_as_infrastructure_label: bool) -> Self {
         self.use_as_infrastructure_label = Some(use_as_infrastructure_label);
@@ -577,6 +597,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::use_on_demand_nodes`].
+    #[inline]
     #[must_use]
     pub fn with_use_on_demand_nodes(mut self, use_on_demand_nodes: bool) -> Self {
         self.use_on_demand_nodes = Some(use_on_demand_nodes);
@@ -584,6 +605,7 @@ impl AddTagResponse {
     }
 
     /// Sets [`Self::use_spot_nodes`].
+    #[inline]
     #[must_use]
     pub fn with_use_spot_nodes(mut self, use_spot_nodes: bool) -> Self {
         self.use_spot_nodes = Some(use_spot_nodes);
@@ -706,6 +728,7 @@ impl CreateOrgRoleBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -713,6 +736,7 @@ impl CreateOrgRoleBody {
     }
 
     /// Sets [`Self::directory_groups`].
+    #[inline]
     #[must_use]
     pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
@@ -720,6 +744,7 @@ impl CreateOrgRoleBody {
     }
 
     /// Sets [`Self::permissions`].
+    #[inline]
     #[must_use]
     pub fn with_permissions(mut self, permissions: CreateOrgRoleBodyPermissions) -> Self {
         self.permissions = Some(permissions);
@@ -727,6 +752,7 @@ impl CreateOrgRoleBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateOrgRoleBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -810,6 +836,7 @@ impl CreateOrgRoleBodyPermissions {
     }
 
     /// Sets [`Self::org_scope`].
+    #[inline]
     #[must_use]
     pub fn with_org_scope(mut self, org_scope: Vec<CompactString>) -> Self {
         self.org_scope = Some(org_scope);
@@ -817,6 +844,7 @@ impl CreateOrgRoleBodyPermissions {
     }
 
     /// Sets [`Self::project_scope`].
+    #[inline]
     #[must_use]
     pub fn with_project_scope(mut self, project_scope: Vec<CompactString>) -> Self {
         self.project_scope = Some(project_scope);
@@ -824,6 +852,7 @@ impl CreateOrgRoleBodyPermissions {
     }
 
     /// Sets [`Self::team_scope`].
+    #[inline]
     #[must_use]
     pub fn with_team_scope(mut self, team_scope: Vec<CompactString>) -> Self {
         self.team_scope = Some(team_scope);
@@ -883,6 +912,7 @@ impl CreateOrgRoleBodyRestrictions {
     }
 
     /// Sets [`Self::teams`].
+    #[inline]
     #[must_use]
     pub fn with_teams(mut self, teams: Vec<CreateOrgRoleBodyRestrictionsTeamsItem>) -> Self {
         self.teams = Some(teams);
@@ -938,6 +968,7 @@ impl CreateOrgRoleBodyRestrictionsTeamsItem {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -1002,6 +1033,7 @@ impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
     }
 
     /// Sets [`Self::projects`].
+    #[inline]
     #[must_use]
     pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
@@ -1009,6 +1041,7 @@ impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
     }
 
     /// Sets [`Self::restriction_mode`].
+    #[inline]
     #[must_use]
     pub fn with_restriction_mode(
         mut self,
@@ -1111,6 +1144,7 @@ impl CreateOrgRoleResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1118,6 +1152,7 @@ impl CreateOrgRoleResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1125,6 +1160,7 @@ impl CreateOrgRoleResponse {
     }
 
     /// Sets [`Self::directory_groups`].
+    #[inline]
     #[must_use]
     pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
@@ -1132,6 +1168,7 @@ impl CreateOrgRoleResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -1338,6 +1375,7 @@ impl CreateTeamBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1416,6 +1454,7 @@ impl CreateTeamResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1423,6 +1462,7 @@ impl CreateTeamResponse {
     }
 
     /// Sets [`Self::uid`].
+    #[inline]
     #[must_use]
     pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
@@ -1430,6 +1470,7 @@ impl CreateTeamResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -1505,6 +1546,7 @@ impl CreateTeamMemberInviteBody {
     }
 
     /// Sets [`Self::roles`].
+    #[inline]
     #[must_use]
     pub fn with_roles(mut self, roles: Vec<CompactString>) -> Self {
         self.roles = Some(roles);
@@ -1566,6 +1608,7 @@ impl CreateTeamRoleBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1573,6 +1616,7 @@ impl CreateTeamRoleBody {
     }
 
     /// Sets [`Self::permissions`].
+    #[inline]
     #[must_use]
     pub fn with_permissions(mut self, permissions: CreateTeamRoleBodyPermissions) -> Self {
         self.permissions = Some(permissions);
@@ -1580,6 +1624,7 @@ impl CreateTeamRoleBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -1650,6 +1695,7 @@ impl CreateTeamRoleBodyPermissions {
     }
 
     /// Sets [`Self::project_scope`].
+    #[inline]
     #[must_use]
     pub fn with_project_scope(mut self, project_scope: Vec<CompactString>) -> Self {
         self.project_scope = Some(project_scope);
@@ -1657,6 +1703,7 @@ impl CreateTeamRoleBodyPermissions {
     }
 
     /// Sets [`Self::team_scope`].
+    #[inline]
     #[must_use]
     pub fn with_team_scope(mut self, team_scope: Vec<CompactString>) -> Self {
         self.team_scope = Some(team_scope);
@@ -1731,6 +1778,7 @@ impl CreateTeamRoleResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -1738,6 +1786,7 @@ impl CreateTeamRoleResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1745,6 +1794,7 @@ impl CreateTeamRoleResponse {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -1755,6 +1805,7 @@ impl CreateTeamRoleResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -1947,6 +1998,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::creator_email`].
+    #[inline]
     #[must_use]
     pub fn with_creator_email(mut self, creator_email: impl Into<CompactString>) -> Self {
         self.creator_email = Some(creator_email.into());
@@ -1954,6 +2006,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1961,6 +2014,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::expires_at`].
+    #[inline]
     #[must_use]
     pub fn with_expires_at(mut self, expires_at: Option<CompactString>) -> Self {
         self.expires_at = Some(expires_at);
@@ -1968,6 +2022,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -1975,6 +2030,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::org_id`].
+    #[inline]
     #[must_use]
     pub fn with_org_id(mut self, org_id: impl Into<CompactString>) -> Self {
         self.org_id = Some(org_id.into());
@@ -1982,6 +2038,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::org_uid`].
+    #[inline]
     #[must_use]
     pub fn with_org_uid(mut self, org_uid: impl Into<CompactString>) -> Self {
         self.org_uid = Some(org_uid.into());
@@ -1989,6 +2046,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::permissions`].
+    #[inline]
     #[must_use]
     pub fn with_permissions(mut self, permissions: CreateOrgRoleBodyPermissions) -> Self {
         self.permissions = Some(permissions);
@@ -1996,6 +2054,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::project_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_project_restrictions(
         mut self,
@@ -2006,6 +2065,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::role`].
+    #[inline]
     #[must_use]
     pub fn with_role(mut self, role: GetAuthResponseRole) -> Self {
         self.role = Some(role);
@@ -2013,6 +2073,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::scope`].
+    #[inline]
     #[must_use]
     pub fn with_scope(mut self, scope: GetAuthResponseScope) -> Self {
         self.scope = Some(scope);
@@ -2020,6 +2081,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::workload`].
+    #[inline]
     #[must_use]
     pub fn with_workload(mut self, workload: GetAuthResponseWorkload) -> Self {
         self.workload = Some(workload);
@@ -2027,6 +2089,7 @@ impl GetAuthResponse {
     }
 
     /// Sets [`Self::workload_identity`].
+    #[inline]
     #[must_use]
     pub fn with_workload_identity(
         mut self,
@@ -2274,6 +2337,7 @@ impl GetAuthResponseRole {
     }
 
     /// Sets [`Self::entity_type`].
+    #[inline]
     #[must_use]
     pub fn with_entity_type(mut self, entity_type: GetAuthResponseEntityType) -> Self {
         self.entity_type = Some(entity_type);
@@ -2281,6 +2345,7 @@ impl GetAuthResponseRole {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -2288,6 +2353,7 @@ impl GetAuthResponseRole {
     }
 
     /// Sets [`Self::role_id`].
+    #[inline]
     #[must_use]
     pub fn with_role_id(mut self, role_id: impl Into<CompactString>) -> Self {
         self.role_id = Some(role_id.into());
@@ -2295,6 +2361,7 @@ impl GetAuthResponseRole {
     }
 
     /// Sets [`Self::role_type`].
+    #[inline]
     #[must_use]
     pub fn with_role_type(mut self, role_type: GetAuthResponseEntityType) -> Self {
         self.role_type = Some(role_type);
@@ -2705,6 +2772,7 @@ impl ListApiTokensResponseTokensItem {
     }
 
     /// Sets [`Self::creator_email`].
+    #[inline]
     #[must_use]
     pub fn with_creator_email(mut self, creator_email: impl Into<CompactString>) -> Self {
         self.creator_email = Some(creator_email.into());
@@ -2712,6 +2780,7 @@ impl ListApiTokensResponseTokensItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2719,6 +2788,7 @@ impl ListApiTokensResponseTokensItem {
     }
 
     /// Sets [`Self::expires_at`].
+    #[inline]
     #[must_use]
     pub fn with_expires_at(mut self, expires_at: Option<CompactString>) -> Self {
         self.expires_at = Some(expires_at);
@@ -2726,6 +2796,7 @@ impl ListApiTokensResponseTokensItem {
     }
 
     /// Sets [`Self::last_used_at`].
+    #[inline]
     #[must_use]
     pub fn with_last_used_at(mut self, last_used_at: impl Into<CompactString>) -> Self {
         self.last_used_at = Some(last_used_at.into());
@@ -2733,6 +2804,7 @@ impl ListApiTokensResponseTokensItem {
     }
 
     /// Sets [`Self::revoked_at`].
+    #[inline]
     #[must_use]
     pub fn with_revoked_at(mut self, revoked_at: impl Into<CompactString>) -> Self {
         self.revoked_at = Some(revoked_at.into());
@@ -2740,6 +2812,7 @@ impl ListApiTokensResponseTokensItem {
     }
 
     /// Sets [`Self::role`].
+    #[inline]
     #[must_use]
     pub fn with_role(mut self, role: GetAuthResponseRole) -> Self {
         self.role = Some(role);
@@ -2894,6 +2967,7 @@ impl ListOrgDirectoryGroupMembersResponseMembersItem {
     }
 
     /// Sets [`Self::emails`].
+    #[inline]
     #[must_use]
     pub fn with_emails(mut self, emails: Vec<CompactString>) -> Self {
         self.emails = Some(emails);
@@ -2901,6 +2975,7 @@ impl ListOrgDirectoryGroupMembersResponseMembersItem {
     }
 
     /// Sets [`Self::last_login_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
@@ -2908,6 +2983,7 @@ impl ListOrgDirectoryGroupMembersResponseMembersItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -3023,6 +3099,7 @@ impl ListOrgMembersResponseMembersItem {
     }
 
     /// Sets [`Self::emails`].
+    #[inline]
     #[must_use]
     pub fn with_emails(mut self, emails: Vec<ListOrgMembersResponseMembersItemEmailsItem>) -> Self {
         self.emails = Some(emails);
@@ -3030,6 +3107,7 @@ impl ListOrgMembersResponseMembersItem {
     }
 
     /// Sets [`Self::joined_at`].
+    #[inline]
     #[must_use]
     pub fn with_joined_at(mut self, joined_at: impl Into<CompactString>) -> Self {
         self.joined_at = Some(joined_at.into());
@@ -3037,6 +3115,7 @@ impl ListOrgMembersResponseMembersItem {
     }
 
     /// Sets [`Self::last_login_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
@@ -3044,6 +3123,7 @@ impl ListOrgMembersResponseMembersItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -3125,6 +3205,7 @@ impl ListOrgMembersResponseMembersItemEmailsItem {
     }
 
     /// Sets [`Self::address`].
+    #[inline]
     #[must_use]
     pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
@@ -3132,6 +3213,7 @@ impl ListOrgMembersResponseMembersItemEmailsItem {
     }
 
     /// Sets [`Self::verified`].
+    #[inline]
     #[must_use]
     pub fn with_verified(mut self, verified: bool) -> Self {
         self.verified = Some(verified);
@@ -3253,6 +3335,7 @@ impl ListOrgRoleMembersResponseMembersItem {
     }
 
     /// Sets [`Self::emails`].
+    #[inline]
     #[must_use]
     pub fn with_emails(mut self, emails: Vec<ListOrgMembersResponseMembersItemEmailsItem>) -> Self {
         self.emails = Some(emails);
@@ -3260,6 +3343,7 @@ impl ListOrgRoleMembersResponseMembersItem {
     }
 
     /// Sets [`Self::joined_at`].
+    #[inline]
     #[must_use]
     pub fn with_joined_at(mut self, joined_at: impl Into<CompactString>) -> Self {
         self.joined_at = Some(joined_at.into());
@@ -3267,6 +3351,7 @@ impl ListOrgRoleMembersResponseMembersItem {
     }
 
     /// Sets [`Self::last_login_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
@@ -3274,6 +3359,7 @@ impl ListOrgRoleMembersResponseMembersItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -3419,6 +3505,7 @@ impl ListOrgRolesResponseRolesItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -3426,6 +3513,7 @@ impl ListOrgRolesResponseRolesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3433,6 +3521,7 @@ impl ListOrgRolesResponseRolesItem {
     }
 
     /// Sets [`Self::directory_groups`].
+    #[inline]
     #[must_use]
     pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
@@ -3440,6 +3529,7 @@ impl ListOrgRolesResponseRolesItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -3622,6 +3712,7 @@ impl ListTeamMembersResponseMembersItem {
     }
 
     /// Sets [`Self::emails`].
+    #[inline]
     #[must_use]
     pub fn with_emails(
         mut self,
@@ -3632,6 +3723,7 @@ impl ListTeamMembersResponseMembersItem {
     }
 
     /// Sets [`Self::finalized`].
+    #[inline]
     #[must_use]
     pub fn with_finalized(mut self, finalized: bool) -> Self {
         self.finalized = Some(finalized);
@@ -3639,6 +3731,7 @@ impl ListTeamMembersResponseMembersItem {
     }
 
     /// Sets [`Self::joined_at`].
+    #[inline]
     #[must_use]
     pub fn with_joined_at(mut self, joined_at: impl Into<CompactString>) -> Self {
         self.joined_at = Some(joined_at.into());
@@ -3646,6 +3739,7 @@ impl ListTeamMembersResponseMembersItem {
     }
 
     /// Sets [`Self::last_login_time`].
+    #[inline]
     #[must_use]
     pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
@@ -3653,6 +3747,7 @@ impl ListTeamMembersResponseMembersItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -3831,6 +3926,7 @@ impl ListTeamRolesResponseRolesItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -3838,6 +3934,7 @@ impl ListTeamRolesResponseRolesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3845,6 +3942,7 @@ impl ListTeamRolesResponseRolesItem {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -3855,6 +3953,7 @@ impl ListTeamRolesResponseRolesItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -3990,6 +4089,7 @@ impl ListTeamsResponseTeamsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4068,6 +4168,7 @@ impl PatchOrgRoleBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4075,6 +4176,7 @@ impl PatchOrgRoleBody {
     }
 
     /// Sets [`Self::directory_groups`].
+    #[inline]
     #[must_use]
     pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
@@ -4082,6 +4184,7 @@ impl PatchOrgRoleBody {
     }
 
     /// Sets [`Self::permissions`].
+    #[inline]
     #[must_use]
     pub fn with_permissions(mut self, permissions: CreateOrgRoleBodyPermissions) -> Self {
         self.permissions = Some(permissions);
@@ -4089,6 +4192,7 @@ impl PatchOrgRoleBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(mut self, restrictions: CreateOrgRoleBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
@@ -4176,6 +4280,7 @@ impl PatchTagBody {
     }
 
     /// Sets [`Self::color`].
+    #[inline]
     #[must_use]
     pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
@@ -4183,6 +4288,7 @@ impl PatchTagBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4190,6 +4296,7 @@ impl PatchTagBody {
     }
 
     /// Sets [`Self::node_affinities`].
+    #[inline]
     #[must_use]
     pub fn with_node_affinities(
         mut self,
@@ -4200,6 +4307,7 @@ impl PatchTagBody {
     }
 
     /// Sets [`Self::sandboxing`].
+    #[inline]
     #[must_use]
     pub fn with_sandboxing(mut self, sandboxing: AddTagBodySandboxing) -> Self {
         self.sandboxing = Some(sandboxing);
@@ -4207,6 +4315,7 @@ impl PatchTagBody {
     }
 
     /// Sets [`Self::use_as_infrastructure_label`].
+    #[inline]
     #[must_use]
     pub fn with_use_as_infrastructure_label(mut self, use_as_infrastructure_label: bool) -> Self {
         self.use_as_infrastructure_label = Some(use_as_infrastructure_label);
@@ -4214,6 +4323,7 @@ impl PatchTagBody {
     }
 
     /// Sets [`Self::use_on_demand_nodes`].
+    #[inline]
     #[must_use]
     pub fn with_use_on_demand_nodes(mut self, use_on_demand_nodes: bool) -> Self {
         self.use_on_demand_nodes = Some(use_on_demand_nodes);
@@ -4221,6 +4331,7 @@ impl PatchTagBody {
     }
 
     /// Sets [`Self::use_spot_nodes`].
+    #[inline]
     #[must_use]
     pub fn with_use_spot_nodes(mut self, use_spot_nodes: bool) -> Self {
         self.use_spot_nodes = Some(use_spot_nodes);
@@ -4311,6 +4422,7 @@ impl PatchTeamBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4363,6 +4475,7 @@ impl PatchTeamRoleBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4370,6 +4483,7 @@ impl PatchTeamRoleBody {
     }
 
     /// Sets [`Self::permissions`].
+    #[inline]
     #[must_use]
     pub fn with_permissions(mut self, permissions: CreateTeamRoleBodyPermissions) -> Self {
         self.permissions = Some(permissions);
@@ -4377,6 +4491,7 @@ impl PatchTeamRoleBody {
     }
 
     /// Sets [`Self::restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_restrictions(
         mut self,
@@ -4436,6 +4551,7 @@ impl RotateApiTokenKeyBody {
     }
 
     /// Sets [`Self::other_keys_expires_at`].
+    #[inline]
     #[must_use]
     pub fn with_other_keys_expires_at(
         mut self,

@@ -86,6 +86,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -93,6 +94,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -100,6 +102,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
@@ -107,6 +110,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -114,6 +118,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -121,6 +126,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -128,6 +134,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortPreviewBlueprintRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -135,6 +142,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::refs`].
+    #[inline]
     #[must_use]
     pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
         self.refs = Some(refs);
@@ -142,6 +150,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::started_at`].
+    #[inline]
     #[must_use]
     pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
@@ -149,6 +158,7 @@ impl AbortPreviewBlueprintRunResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(
         mut self,
@@ -333,6 +343,7 @@ impl AbortPreviewBlueprintRunResponseGitops {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -340,6 +351,7 @@ impl AbortPreviewBlueprintRunResponseGitops {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -347,6 +359,7 @@ impl AbortPreviewBlueprintRunResponseGitops {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -457,6 +470,7 @@ impl AbortPreviewBlueprintRunResponseOptions {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -467,6 +481,7 @@ impl AbortPreviewBlueprintRunResponseOptions {
     }
 
     /// Sets [`Self::paused`].
+    #[inline]
     #[must_use]
     pub fn with_paused(mut self, paused: bool) -> Self {
         self.paused = Some(paused);
@@ -610,6 +625,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -617,6 +633,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::branch_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
@@ -624,6 +641,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ci_ignore_flags`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
@@ -631,6 +649,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[inline]
     #[must_use]
     pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
         self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
@@ -638,6 +657,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ignore_drafts`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_drafts(mut self, ignore_drafts: bool) -> Self {
         self.ignore_drafts = Some(ignore_drafts);
@@ -645,6 +665,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::is_allow_list`].
+    #[inline]
     #[must_use]
     pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
         self.is_allow_list = Some(is_allow_list);
@@ -652,6 +673,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::path_ignore_rules`].
+    #[inline]
     #[must_use]
     pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
@@ -659,6 +681,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::pr_restrictions`].
+    #[inline]
     #[must_use]
     pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
@@ -666,6 +689,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::ref_`].
+    #[inline]
     #[must_use]
     pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
@@ -673,6 +697,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -680,6 +705,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -866,6 +892,7 @@ impl AbortTemplateRunResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -873,6 +900,7 @@ impl AbortTemplateRunResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -880,6 +908,7 @@ impl AbortTemplateRunResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -887,6 +916,7 @@ impl AbortTemplateRunResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -894,6 +924,7 @@ impl AbortTemplateRunResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -901,6 +932,7 @@ impl AbortTemplateRunResponse {
     }
 
     /// Sets [`Self::refs`].
+    #[inline]
     #[must_use]
     pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
         self.refs = Some(refs);
@@ -1048,6 +1080,7 @@ impl AbortTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::autorun`].
+    #[inline]
     #[must_use]
     pub fn with_autorun(mut self, autorun: bool) -> Self {
         self.autorun = Some(autorun);
@@ -1055,6 +1088,7 @@ impl AbortTemplateRunResponseOptions {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -1151,6 +1185,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -1158,6 +1193,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -1165,6 +1201,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -1172,6 +1209,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -1179,6 +1217,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -1186,6 +1225,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreatePreviewBlueprintBodyOptions) -> Self {
         self.options = Some(options);
@@ -1193,6 +1233,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::project`].
+    #[inline]
     #[must_use]
     pub fn with_project(mut self, project: Map<String, Value>) -> Self {
         self.project = Some(project);
@@ -1200,6 +1241,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -1210,6 +1252,7 @@ impl CreatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -1340,6 +1383,7 @@ impl CreatePreviewBlueprintBodyOptions {
     }
 
     /// Sets [`Self::autorun`].
+    #[inline]
     #[must_use]
     pub fn with_autorun(mut self, autorun: bool) -> Self {
         self.autorun = Some(autorun);
@@ -1347,6 +1391,7 @@ impl CreatePreviewBlueprintBodyOptions {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -1357,6 +1402,7 @@ impl CreatePreviewBlueprintBodyOptions {
     }
 
     /// Sets [`Self::expiry`].
+    #[inline]
     #[must_use]
     pub fn with_expiry(mut self, expiry: CreatePreviewBlueprintBodyOptionsExpiry) -> Self {
         self.expiry = Some(expiry);
@@ -1364,6 +1410,7 @@ impl CreatePreviewBlueprintBodyOptions {
     }
 
     /// Sets [`Self::name_format`].
+    #[inline]
     #[must_use]
     pub fn with_name_format(mut self, name_format: impl Into<CompactString>) -> Self {
         self.name_format = Some(name_format.into());
@@ -1371,6 +1418,7 @@ impl CreatePreviewBlueprintBodyOptions {
     }
 
     /// Sets [`Self::prefix_name`].
+    #[inline]
     #[must_use]
     pub fn with_prefix_name(mut self, prefix_name: bool) -> Self {
         self.prefix_name = Some(prefix_name);
@@ -1378,6 +1426,7 @@ impl CreatePreviewBlueprintBodyOptions {
     }
 
     /// Sets [`Self::schedule`].
+    #[inline]
     #[must_use]
     pub fn with_schedule(mut self, schedule: CreatePreviewBlueprintBodyOptionsSchedule) -> Self {
         self.schedule = Some(schedule);
@@ -1385,6 +1434,7 @@ impl CreatePreviewBlueprintBodyOptions {
     }
 
     /// Sets [`Self::use_branch_contents`].
+    #[inline]
     #[must_use]
     pub fn with_use_branch_contents(mut self, use_branch_contents: bool) -> Self {
         self.use_branch_contents = Some(use_branch_contents);
@@ -1476,6 +1526,7 @@ impl CreatePreviewBlueprintBodyOptionsExpiry {
     }
 
     /// Sets [`Self::preview_lifetime`].
+    #[inline]
     #[must_use]
     pub fn with_preview_lifetime(mut self, preview_lifetime: i64) -> Self {
         self.preview_lifetime = Some(preview_lifetime);
@@ -1483,6 +1534,7 @@ impl CreatePreviewBlueprintBodyOptionsExpiry {
     }
 
     /// Sets [`Self::reset_on_update`].
+    #[inline]
     #[must_use]
     pub fn with_reset_on_update(mut self, reset_on_update: bool) -> Self {
         self.reset_on_update = Some(reset_on_update);
@@ -1557,6 +1609,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
     }
 
     /// Sets [`Self::fri`].
+    #[inline]
     #[must_use]
     pub fn with_fri(mut self, fri: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
         self.fri = Some(fri);
@@ -1564,6 +1617,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
     }
 
     /// Sets [`Self::mon`].
+    #[inline]
     #[must_use]
     pub fn with_mon(mut self, mon: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
         self.mon = Some(mon);
@@ -1571,6 +1625,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
     }
 
     /// Sets [`Self::sat`].
+    #[inline]
     #[must_use]
     pub fn with_sat(mut self, sat: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
         self.sat = Some(sat);
@@ -1578,6 +1633,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
     }
 
     /// Sets [`Self::sun`].
+    #[inline]
     #[must_use]
     pub fn with_sun(mut self, sun: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
         self.sun = Some(sun);
@@ -1585,6 +1641,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
     }
 
     /// Sets [`Self::thu`].
+    #[inline]
     #[must_use]
     pub fn with_thu(mut self, thu: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
         self.thu = Some(thu);
@@ -1592,6 +1649,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
     }
 
     /// Sets [`Self::tue`].
+    #[inline]
     #[must_use]
     pub fn with_tue(mut self, tue: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
         self.tue = Some(tue);
@@ -1599,6 +1657,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
     }
 
     /// Sets [`Self::wed`].
+    #[inline]
     #[must_use]
     pub fn with_wed(mut self, wed: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
         self.wed = Some(wed);
@@ -1675,6 +1734,7 @@ impl CreatePreviewBlueprintBodyOptionsScheduleFri {
     }
 
     /// Sets [`Self::start_time`].
+    #[inline]
     #[must_use]
     pub fn with_start_time(mut self, start_time: f64) -> Self {
         self.start_time = Some(start_time);
@@ -1682,6 +1742,7 @@ impl CreatePreviewBlueprintBodyOptionsScheduleFri {
     }
 
     /// Sets [`Self::end_time`].
+    #[inline]
     #[must_use]
     pub fn with_end_time(mut self, end_time: f64) -> Self {
         self.end_time = Some(end_time);
@@ -1737,6 +1798,7 @@ impl CreatePreviewBlueprintBodyTeardownSpec {
     }
 
     /// Sets [`Self::failure_policy`].
+    #[inline]
     #[must_use]
     pub fn with_failure_policy(
         mut self,
@@ -1820,6 +1882,7 @@ impl CreatePreviewBlueprintBodyTriggersItem {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -1827,6 +1890,7 @@ impl CreatePreviewBlueprintBodyTriggersItem {
     }
 
     /// Sets [`Self::paused`].
+    #[inline]
     #[must_use]
     pub fn with_paused(mut self, paused: bool) -> Self {
         self.paused = Some(paused);
@@ -1834,6 +1898,7 @@ impl CreatePreviewBlueprintBodyTriggersItem {
     }
 
     /// Sets [`Self::ref_`].
+    #[inline]
     #[must_use]
     pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
@@ -1942,6 +2007,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::branch_name_patterns`].
+    #[inline]
     #[must_use]
     pub fn with_branch_name_patterns(
         mut self,
@@ -1952,6 +2018,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::commit_message_flags`].
+    #[inline]
     #[must_use]
     pub fn with_commit_message_flags(mut self, commit_message_flags: Map<String, Value>) -> Self {
         self.commit_message_flags = Some(commit_message_flags);
@@ -1959,6 +2026,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::file_paths`].
+    #[inline]
     #[must_use]
     pub fn with_file_paths(mut self, file_paths: Map<String, Value>) -> Self {
         self.file_paths = Some(file_paths);
@@ -1966,6 +2034,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::vcs`].
+    #[inline]
     #[must_use]
     pub fn with_vcs(mut self, vcs: Map<String, Value>) -> Self {
         self.vcs = Some(vcs);
@@ -1973,6 +2042,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::ignore_drafts`].
+    #[inline]
     #[must_use]
     pub fn with_ignore_drafts(mut self, ignore_drafts: bool) -> Self {
         self.ignore_drafts = Some(ignore_drafts);
@@ -1980,6 +2050,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::token`].
+    #[inline]
     #[must_use]
     pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
@@ -1987,6 +2058,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::label_name_patterns`].
+    #[inline]
     #[must_use]
     pub fn with_label_name_patterns(mut self, label_name_patterns: Vec<CompactString>) -> Self {
         self.label_name_patterns = Some(label_name_patterns);
@@ -1994,6 +2066,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
     }
 
     /// Sets [`Self::cron`].
+    #[inline]
     #[must_use]
     pub fn with_cron(mut self, cron: impl Into<CompactString>) -> Self {
         self.cron = Some(cron.into());
@@ -2146,6 +2219,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::api_version`].
+    #[inline]
     #[must_use]
     pub fn with_api_version(
         mut self,
@@ -2156,6 +2230,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -2163,6 +2238,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -2170,6 +2246,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2177,6 +2254,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -2184,6 +2262,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreateTemplateBodyOptions) -> Self {
         self.options = Some(options);
@@ -2191,6 +2270,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
         self.spec = Some(spec);
@@ -2198,6 +2278,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -2208,6 +2289,7 @@ impl CreateTemplateBody {
     }
 
     /// Sets [`Self::project`].
+    #[inline]
     #[must_use]
     pub fn with_project(mut self, project: Map<String, Value>) -> Self {
         self.project = Some(project);
@@ -2319,6 +2401,7 @@ impl CreateTemplateBodyOptions {
     }
 
     /// Sets [`Self::autorun`].
+    #[inline]
     #[must_use]
     pub fn with_autorun(mut self, autorun: bool) -> Self {
         self.autorun = Some(autorun);
@@ -2326,6 +2409,7 @@ impl CreateTemplateBodyOptions {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -2336,6 +2420,7 @@ impl CreateTemplateBodyOptions {
     }
 
     /// Sets [`Self::run_on_creation`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_creation(mut self, run_on_creation: bool) -> Self {
         self.run_on_creation = Some(run_on_creation);
@@ -2343,6 +2428,7 @@ impl CreateTemplateBodyOptions {
     }
 
     /// Sets [`Self::run_on_creation_argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_run_on_creation_argument_overrides(
         mut self,
@@ -2424,6 +2510,7 @@ impl CreateTemplateBodyTeardownSpec {
     }
 
     /// Sets [`Self::failure_policy`].
+    #[inline]
     #[must_use]
     pub fn with_failure_policy(
         mut self,
@@ -2485,6 +2572,7 @@ impl CreateTemplateResponse {
     }
 
     /// Sets [`Self::template_run`].
+    #[inline]
     #[must_use]
     pub fn with_template_run(mut self, template_run: AbortTemplateRunResponse) -> Self {
         self.template_run = Some(template_run);
@@ -2582,6 +2670,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -2589,6 +2678,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -2596,6 +2686,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -2606,6 +2697,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -2613,6 +2705,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -2620,6 +2713,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: CreateTemplateResponseTemplateGitops) -> Self {
         self.gitops = Some(gitops);
@@ -2627,6 +2721,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -2637,6 +2732,7 @@ impl CreateTemplateResponseTemplate {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -2782,6 +2878,7 @@ impl CreateTemplateResponseTemplateGitops {
     }
 
     /// Sets [`Self::account_login`].
+    #[inline]
     #[must_use]
     pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
@@ -2789,6 +2886,7 @@ impl CreateTemplateResponseTemplateGitops {
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
+    #[inline]
     #[must_use]
     pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
@@ -2796,6 +2894,7 @@ impl CreateTemplateResponseTemplateGitops {
     }
 
     /// Sets [`Self::template_sha`].
+    #[inline]
     #[must_use]
     pub fn with_template_sha(mut self, template_sha: impl Into<CompactString>) -> Self {
         self.template_sha = Some(template_sha.into());
@@ -2803,6 +2902,7 @@ impl CreateTemplateResponseTemplateGitops {
     }
 
     /// Sets [`Self::vcs_link_id`].
+    #[inline]
     #[must_use]
     pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
@@ -2983,6 +3083,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -2990,6 +3091,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -2997,6 +3099,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -3004,6 +3107,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::cross_project_access`].
+    #[inline]
     #[must_use]
     pub fn with_cross_project_access(
         mut self,
@@ -3014,6 +3118,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3021,6 +3126,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -3028,6 +3134,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -3035,6 +3142,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::project`].
+    #[inline]
     #[must_use]
     pub fn with_project(mut self, project: Map<String, Value>) -> Self {
         self.project = Some(project);
@@ -3042,6 +3150,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::rich_inputs`].
+    #[inline]
     #[must_use]
     pub fn with_rich_inputs(mut self, rich_inputs: Vec<CreateWorkflowBodyRichInputsItem>) -> Self {
         self.rich_inputs = Some(rich_inputs);
@@ -3049,6 +3158,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -3056,6 +3166,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -3066,6 +3177,7 @@ impl CreateWorkflowBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -3331,6 +3443,7 @@ impl CreateWorkflowBodyRichInputsItemSpec {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3338,6 +3451,7 @@ impl CreateWorkflowBodyRichInputsItemSpec {
     }
 
     /// Sets [`Self::required`].
+    #[inline]
     #[must_use]
     pub fn with_required(mut self, required: bool) -> Self {
         self.required = Some(required);
@@ -3406,6 +3520,7 @@ impl DeleteBlueprintTemplatePreviewBody {
     }
 
     /// Sets [`Self::teardown_argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_argument_overrides(
         mut self,
@@ -3513,6 +3628,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -3520,6 +3636,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -3527,6 +3644,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -3534,6 +3652,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -3544,6 +3663,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3551,6 +3671,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -3558,6 +3679,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreatePreviewBlueprintBodyOptions) -> Self {
         self.options = Some(options);
@@ -3565,6 +3687,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
         self.spec = Some(spec);
@@ -3572,6 +3695,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -3582,6 +3706,7 @@ impl GetPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -3787,6 +3912,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -3794,6 +3920,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -3801,6 +3928,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -3808,6 +3936,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -3818,6 +3947,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::cross_project_access`].
+    #[inline]
     #[must_use]
     pub fn with_cross_project_access(
         mut self,
@@ -3828,6 +3958,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -3835,6 +3966,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -3842,6 +3974,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -3849,6 +3982,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::rich_inputs`].
+    #[inline]
     #[must_use]
     pub fn with_rich_inputs(mut self, rich_inputs: Vec<CreateWorkflowBodyRichInputsItem>) -> Self {
         self.rich_inputs = Some(rich_inputs);
@@ -3856,6 +3990,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
         self.spec = Some(spec);
@@ -3863,6 +3998,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -3870,6 +4006,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -3880,6 +4017,7 @@ impl GetWorkflowResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -4059,6 +4197,7 @@ impl ImportTemplateStateBody {
     }
 
     /// Sets [`Self::copy_resource_definitions`].
+    #[inline]
     #[must_use]
     pub fn with_copy_resource_definitions(mut self, copy_resource_definitions: bool) -> Self {
         self.copy_resource_definitions = Some(copy_resource_definitions);
@@ -4066,6 +4205,7 @@ impl ImportTemplateStateBody {
     }
 
     /// Sets [`Self::overwrite_target_state`].
+    #[inline]
     #[must_use]
     pub fn with_overwrite_target_state(mut self, overwrite_target_state: bool) -> Self {
         self.overwrite_target_state = Some(overwrite_target_state);
@@ -4149,6 +4289,7 @@ impl ImportTemplateStateResponse {
     }
 
     /// Sets [`Self::resource_definitions`].
+    #[inline]
     #[must_use]
     pub fn with_resource_definitions(mut self, resource_definitions: Map<String, Value>) -> Self {
         self.resource_definitions = Some(resource_definitions);
@@ -4266,6 +4407,7 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -4273,6 +4415,7 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     }
 
     /// Sets [`Self::paused`].
+    #[inline]
     #[must_use]
     pub fn with_paused(mut self, paused: bool) -> Self {
         self.paused = Some(paused);
@@ -4280,6 +4423,7 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -4388,6 +4532,7 @@ impl ListPreviewBlueprintRunsResponse {
     }
 
     /// Sets [`Self::runs`].
+    #[inline]
     #[must_use]
     pub fn with_runs(mut self, runs: Vec<ListPreviewBlueprintRunsResponseRunsItem>) -> Self {
         self.runs = Some(runs);
@@ -4464,6 +4609,7 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
     }
 
     /// Sets [`Self::concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
@@ -4471,6 +4617,7 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4478,6 +4625,7 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -4485,6 +4633,7 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
     }
 
     /// Sets [`Self::started_at`].
+    #[inline]
     #[must_use]
     pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
@@ -4642,6 +4791,7 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -4649,6 +4799,7 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4656,6 +4807,7 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -4663,6 +4815,7 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -4829,6 +4982,7 @@ impl ListTemplateRunsResponseTemplateRunsItem {
     }
 
     /// Sets [`Self::concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
@@ -4836,6 +4990,7 @@ impl ListTemplateRunsResponseTemplateRunsItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -4843,6 +4998,7 @@ impl ListTemplateRunsResponseTemplateRunsItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -4850,6 +5006,7 @@ impl ListTemplateRunsResponseTemplateRunsItem {
     }
 
     /// Sets [`Self::started_at`].
+    #[inline]
     #[must_use]
     pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
@@ -5042,6 +5199,7 @@ impl ListTemplatesResponseTemplatesItem {
     }
 
     /// Sets [`Self::concurrency_policy`].
+    #[inline]
     #[must_use]
     pub fn with_concurrency_policy(
         mut self,
@@ -5052,6 +5210,7 @@ impl ListTemplatesResponseTemplatesItem {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -5059,6 +5218,7 @@ impl ListTemplatesResponseTemplatesItem {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5066,6 +5226,7 @@ impl ListTemplatesResponseTemplatesItem {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -5073,6 +5234,7 @@ impl ListTemplatesResponseTemplatesItem {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -5203,6 +5365,7 @@ impl ResetBlueprintTemplatePreviewBody {
     }
 
     /// Sets [`Self::lifetime`].
+    #[inline]
     #[must_use]
     pub fn with_lifetime(mut self, lifetime: i64) -> Self {
         self.lifetime = Some(lifetime);
@@ -5300,6 +5463,7 @@ impl RunPreviewBlueprintBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -5307,6 +5471,7 @@ impl RunPreviewBlueprintBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5314,6 +5479,7 @@ impl RunPreviewBlueprintBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -5321,6 +5487,7 @@ impl RunPreviewBlueprintBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Map<String, Value>) -> Self {
         self.triggers = Some(triggers);
@@ -5445,6 +5612,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -5452,6 +5620,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -5459,6 +5628,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::concluded_at`].
+    #[inline]
     #[must_use]
     pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
@@ -5466,6 +5636,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5473,6 +5644,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::environment_id`].
+    #[inline]
     #[must_use]
     pub fn with_environment_id(mut self, environment_id: impl Into<CompactString>) -> Self {
         self.environment_id = Some(environment_id.into());
@@ -5480,6 +5652,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
         self.gitops = Some(gitops);
@@ -5487,6 +5660,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -5494,6 +5668,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortPreviewBlueprintRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -5501,6 +5676,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::refs`].
+    #[inline]
     #[must_use]
     pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
         self.refs = Some(refs);
@@ -5508,6 +5684,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::started_at`].
+    #[inline]
     #[must_use]
     pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
@@ -5515,6 +5692,7 @@ impl RunPreviewBlueprintResponse {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(
         mut self,
@@ -5678,6 +5856,7 @@ impl RunTemplateBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -5736,6 +5915,7 @@ impl RunWorkflowBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -5743,6 +5923,7 @@ impl RunWorkflowBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5750,6 +5931,7 @@ impl RunWorkflowBody {
     }
 
     /// Sets [`Self::name`].
+    #[inline]
     #[must_use]
     pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
@@ -5757,6 +5939,7 @@ impl RunWorkflowBody {
     }
 
     /// Sets [`Self::overrides`].
+    #[inline]
     #[must_use]
     pub fn with_overrides(mut self, overrides: Map<String, Value>) -> Self {
         self.overrides = Some(overrides);
@@ -5764,6 +5947,7 @@ impl RunWorkflowBody {
     }
 
     /// Sets [`Self::release_node_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_release_node_overrides(
         mut self,
@@ -5878,6 +6062,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -5885,6 +6070,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -5892,6 +6078,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -5899,6 +6086,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -5906,6 +6094,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: Option<AbortPreviewBlueprintRunResponseGitops>) -> Self {
         self.gitops = Some(gitops);
@@ -5913,6 +6102,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: CreatePreviewBlueprintBodyOptions) -> Self {
         self.options = Some(options);
@@ -5920,6 +6110,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::project`].
+    #[inline]
     #[must_use]
     pub fn with_project(mut self, project: Map<String, Value>) -> Self {
         self.project = Some(project);
@@ -5927,6 +6118,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -5937,6 +6129,7 @@ impl UpdatePreviewBlueprintBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
         self.triggers = Some(triggers);
@@ -6076,6 +6269,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -6083,6 +6277,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::api_version`].
+    #[inline]
     #[must_use]
     pub fn with_api_version(
         mut self,
@@ -6093,6 +6288,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -6100,6 +6296,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -6107,6 +6304,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -6114,6 +6312,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: Option<AbortPreviewBlueprintRunResponseGitops>) -> Self {
         self.gitops = Some(gitops);
@@ -6121,6 +6320,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -6128,6 +6328,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
         self.spec = Some(spec);
@@ -6135,6 +6336,7 @@ impl UpdateTemplateBody {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -6286,6 +6488,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::schema`].
+    #[inline]
     #[must_use]
     pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
@@ -6293,6 +6496,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::argument_overrides`].
+    #[inline]
     #[must_use]
     pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
         self.argument_overrides = Some(argument_overrides);
@@ -6300,6 +6504,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::arguments`].
+    #[inline]
     #[must_use]
     pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
         self.arguments = Some(arguments);
@@ -6307,6 +6512,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::cross_project_access`].
+    #[inline]
     #[must_use]
     pub fn with_cross_project_access(
         mut self,
@@ -6317,6 +6523,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -6324,6 +6531,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::gitops`].
+    #[inline]
     #[must_use]
     pub fn with_gitops(mut self, gitops: Option<AbortPreviewBlueprintRunResponseGitops>) -> Self {
         self.gitops = Some(gitops);
@@ -6331,6 +6539,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::options`].
+    #[inline]
     #[must_use]
     pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
         self.options = Some(options);
@@ -6338,6 +6547,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::project`].
+    #[inline]
     #[must_use]
     pub fn with_project(mut self, project: Map<String, Value>) -> Self {
         self.project = Some(project);
@@ -6345,6 +6555,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::rich_inputs`].
+    #[inline]
     #[must_use]
     pub fn with_rich_inputs(mut self, rich_inputs: Vec<CreateWorkflowBodyRichInputsItem>) -> Self {
         self.rich_inputs = Some(rich_inputs);
@@ -6352,6 +6563,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
@@ -6359,6 +6571,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::teardown_spec`].
+    #[inline]
     #[must_use]
     pub fn with_teardown_spec(
         mut self,
@@ -6369,6 +6582,7 @@ impl UpdateWorkflowBody {
     }
 
     /// Sets [`Self::triggers`].
+    #[inline]
     #[must_use]
     pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
         self.triggers = Some(triggers);

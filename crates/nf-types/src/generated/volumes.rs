@@ -33,6 +33,7 @@ impl AttachVolumeBody {
     }
 
     /// Sets [`Self::nf_object`].
+    #[inline]
     #[must_use]
     pub fn with_nf_object(mut self, nf_object: AttachVolumeBodyNfObject) -> Self {
         self.nf_object = Some(nf_object);
@@ -40,6 +41,7 @@ impl AttachVolumeBody {
     }
 
     /// Sets [`Self::owning_object`].
+    #[inline]
     #[must_use]
     pub fn with_owning_object(mut self, owning_object: AttachVolumeBodyNfObject) -> Self {
         self.owning_object = Some(owning_object);
@@ -153,6 +155,7 @@ impl BackupVolumeBody {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -233,6 +236,7 @@ impl BackupVolumeResponse {
     }
 
     /// Sets [`Self::created_at`].
+    #[inline]
     #[must_use]
     pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
@@ -240,6 +244,7 @@ impl BackupVolumeResponse {
     }
 
     /// Sets [`Self::description`].
+    #[inline]
     #[must_use]
     pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
@@ -247,6 +252,7 @@ impl BackupVolumeResponse {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: BackupVolumeResponseSource) -> Self {
         self.source = Some(source);
@@ -254,6 +260,7 @@ impl BackupVolumeResponse {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: BackupVolumeResponseSpec) -> Self {
         self.spec = Some(spec);
@@ -261,6 +268,7 @@ impl BackupVolumeResponse {
     }
 
     /// Sets [`Self::uid`].
+    #[inline]
     #[must_use]
     pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
@@ -268,6 +276,7 @@ impl BackupVolumeResponse {
     }
 
     /// Sets [`Self::updated_at`].
+    #[inline]
     #[must_use]
     pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
@@ -364,6 +373,7 @@ impl BackupVolumeResponseSource {
     }
 
     /// Sets [`Self::source_object`].
+    #[inline]
     #[must_use]
     pub fn with_source_object(
         mut self,
@@ -374,6 +384,7 @@ impl BackupVolumeResponseSource {
     }
 
     /// Sets [`Self::type_`].
+    #[inline]
     #[must_use]
     pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
@@ -429,6 +440,7 @@ impl BackupVolumeResponseSourceSourceObject {
     }
 
     /// Sets [`Self::id`].
+    #[inline]
     #[must_use]
     pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
@@ -436,6 +448,7 @@ impl BackupVolumeResponseSourceSourceObject {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: BackupVolumeResponseSourceSourceObjectSpec) -> Self {
         self.spec = Some(spec);
@@ -491,6 +504,7 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
     }
 
     /// Sets [`Self::access_mode`].
+    #[inline]
     #[must_use]
     pub fn with_access_mode(mut self, access_mode: impl Into<CompactString>) -> Self {
         self.access_mode = Some(access_mode.into());
@@ -498,6 +512,7 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
     }
 
     /// Sets [`Self::storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_storage_size(mut self, storage_size: f64) -> Self {
         self.storage_size = Some(storage_size);
@@ -505,6 +520,7 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
     }
 
     /// Sets [`Self::storage_class_name`].
+    #[inline]
     #[must_use]
     pub fn with_storage_class_name(mut self, storage_class_name: impl Into<CompactString>) -> Self {
         self.storage_class_name = Some(storage_class_name.into());
@@ -564,6 +580,7 @@ impl BackupVolumeResponseSpec {
     }
 
     /// Sets [`Self::storage_size`].
+    #[inline]
     #[must_use]
     pub fn with_storage_size(mut self, storage_size: i64) -> Self {
         self.storage_size = Some(storage_size);
@@ -638,6 +655,7 @@ impl CreateVolumeBody {
     }
 
     /// Sets [`Self::attached_objects`].
+    #[inline]
     #[must_use]
     pub fn with_attached_objects(
         mut self,
@@ -648,6 +666,7 @@ impl CreateVolumeBody {
     }
 
     /// Sets [`Self::backup_schedules`].
+    #[inline]
     #[must_use]
     pub fn with_backup_schedules(
         mut self,
@@ -658,6 +677,7 @@ impl CreateVolumeBody {
     }
 
     /// Sets [`Self::owning_object`].
+    #[inline]
     #[must_use]
     pub fn with_owning_object(mut self, owning_object: AttachVolumeBodyNfObject) -> Self {
         self.owning_object = Some(owning_object);
@@ -665,6 +685,7 @@ impl CreateVolumeBody {
     }
 
     /// Sets [`Self::source`].
+    #[inline]
     #[must_use]
     pub fn with_source(mut self, source: CreateVolumeBodySource) -> Self {
         self.source = Some(source);
@@ -672,6 +693,7 @@ impl CreateVolumeBody {
     }
 
     /// Sets [`Self::stage_id`].
+    #[inline]
     #[must_use]
     pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
@@ -679,6 +701,7 @@ impl CreateVolumeBody {
     }
 
     /// Sets [`Self::tags`].
+    #[inline]
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
@@ -846,6 +869,7 @@ impl CreateVolumeBodyBackupSchedulesItemScheduling {
     }
 
     /// Sets [`Self::day`].
+    #[inline]
     #[must_use]
     pub fn with_day(mut self, day: Vec<i64>) -> Self {
         self.day = Some(day);
@@ -853,6 +877,7 @@ impl CreateVolumeBodyBackupSchedulesItemScheduling {
     }
 
     /// Sets [`Self::hour`].
+    #[inline]
     #[must_use]
     pub fn with_hour(mut self, hour: Vec<i64>) -> Self {
         self.hour = Some(hour);
@@ -931,6 +956,7 @@ impl CreateVolumeBodyMountsItem {
     }
 
     /// Sets [`Self::volume_mount_path`].
+    #[inline]
     #[must_use]
     pub fn with_volume_mount_path(mut self, volume_mount_path: impl Into<CompactString>) -> Self {
         self.volume_mount_path = Some(volume_mount_path.into());
@@ -1058,6 +1084,7 @@ impl CreateVolumeBodySpec {
     }
 
     /// Sets [`Self::storage_class_name`].
+    #[inline]
     #[must_use]
     pub fn with_storage_class_name(mut self, storage_class_name: impl Into<CompactString>) -> Self {
         self.storage_class_name = Some(storage_class_name.into());
@@ -1167,6 +1194,7 @@ impl CreateVolumeResponse {
     }
 
     /// Sets [`Self::attached_objects`].
+    #[inline]
     #[must_use]
     pub fn with_attached_objects(
         mut self,
@@ -1177,6 +1205,7 @@ impl CreateVolumeResponse {
     }
 
     /// Sets [`Self::backup_schedules`].
+    #[inline]
     #[must_use]
     pub fn with_backup_schedules(
         mut self,
@@ -1187,6 +1216,7 @@ impl CreateVolumeResponse {
     }
 
     /// Sets [`Self::uid`].
+    #[inline]
     #[must_use]
     pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
@@ -1380,6 +1410,7 @@ impl GetVolumeBackupSchedulesResponse {
     }
 
     /// Sets [`Self::schedules`].
+    #[inline]
     #[must_use]
     pub fn with_schedules(
         mut self,
@@ -1461,6 +1492,7 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
     }
 
     /// Sets [`Self::additional_destinations`].
+    #[inline]
     #[must_use]
     pub fn with_additional_destinations(
         mut self,
@@ -1471,6 +1503,7 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
     }
 
     /// Sets [`Self::backup_compression_type`].
+    #[inline]
     #[must_use]
     pub fn with_backup_compression_type(
         mut self,
@@ -1481,6 +1514,7 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
     }
 
     /// Sets [`Self::custom_destination_id`].
+    #[inline]
     #[must_use]
     pub fn with_custom_destination_id(
         mut self,
@@ -1613,6 +1647,7 @@ impl GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     }
 
     /// Sets [`Self::retention_time`].
+    #[inline]
     #[must_use]
     pub fn with_retention_time(mut self, retention_time: i64) -> Self {
         self.retention_time = Some(retention_time);
@@ -1706,6 +1741,7 @@ impl UpdateVolumeBody {
     }
 
     /// Sets [`Self::backup_schedules`].
+    #[inline]
     #[must_use]
     pub fn with_backup_schedules(
         mut self,
@@ -1716,6 +1752,7 @@ impl UpdateVolumeBody {
     }
 
     /// Sets [`Self::mounts`].
+    #[inline]
     #[must_use]
     pub fn with_mounts(mut self, mounts: Vec<CreateVolumeBodyMountsItem>) -> Self {
         self.mounts = Some(mounts);
@@ -1723,6 +1760,7 @@ impl UpdateVolumeBody {
     }
 
     /// Sets [`Self::spec`].
+    #[inline]
     #[must_use]
     pub fn with_spec(mut self, spec: BackupVolumeResponseSpec) -> Self {
         self.spec = Some(spec);
