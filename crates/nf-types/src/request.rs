@@ -224,6 +224,10 @@ impl<'a> PartsBuilder<'a> {
     }
 
     /// Sets path parameter `name`; `None` leaves it unset.
+    #[allow(
+        dead_code,
+        reason = "used by the generated requests, which features may leave out"
+    )]
     pub(crate) fn path_param(&mut self, name: &str, value: Option<&'a str>) {
         self.set_path_param(name, value.map(Cow::Borrowed));
     }
