@@ -1,5 +1,6 @@
 //! Joins the API base URL to request paths and sets the `User-Agent`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -183,9 +184,14 @@ impl BaseUrlSource {
     /// [`TransportError::Context`] when the provider fails, or
     /// [`ConfigErrorKind::InvalidBaseUrl`] when its URL is malformed.
     pub fn resolve(&self) -> Result<BaseUrl, TransportError> {
+        self.current().map(Cow::into_owned)
+    }
+
+    /// As [`BaseUrlSource::resolve`], borrowing a fixed URL rather than copying it.
+    fn current(&self) -> Result<Cow<'_, BaseUrl>, TransportError> {
         match self {
-            Self::Fixed(base) => Ok(base.clone()),
-            Self::Context(provider) => BaseUrl::parse(&provider.base_url()?),
+            Self::Fixed(base) => Ok(Cow::Borrowed(base)),
+            Self::Context(provider) => BaseUrl::parse(&provider.base_url()?).map(Cow::Owned),
         }
     }
 }
@@ -232,8 +238,8 @@ impl BaseUrlLayer {
                 return Err(TransportError::config(ConfigErrorKind::InvalidRequestUri));
             }
             let joined = match uri.path_and_query() {
-                Some(path_and_query) => self.source.resolve()?.join_parsed(path_and_query)?,
-                None => self.source.resolve()?.join("/")?,
+                Some(path_and_query) => self.source.current()?.join_parsed(path_and_query)?,
+                None => self.source.current()?.join("/")?,
             };
             *request.uri_mut() = joined;
         }
