@@ -51,6 +51,7 @@
 mod alloc;
 mod decode;
 mod emulator;
+mod instructions;
 mod procfs;
 mod requests;
 mod streaming;
@@ -67,6 +68,7 @@ use nf_client::ApiClient;
 use crate::alloc::HeapStats;
 use crate::decode::{DecodeRun, SmallDecode};
 use crate::emulator::{Emulator, SERVE_FLAG, TOKEN};
+use crate::instructions::{COUNT_FLAG, Counted, Instructions};
 use crate::requests::{Bare, Run, Target};
 use crate::streaming::StreamRun;
 
@@ -98,6 +100,13 @@ enum Mode {
     Bench(Settings),
     /// The child process: serve an emulator with this many projects.
     Serve(usize),
+    /// A child run under callgrind: this many calls through one client.
+    Count {
+        counted: Counted,
+        base_url: String,
+        project: String,
+        calls: usize,
+    },
     Help,
 }
 
@@ -143,7 +152,26 @@ impl Settings {
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String> {
     let mut quick = false;
     let mut requests = None;
-    let mut args = args.into_iter();
+    let mut args = args.into_iter().peekable();
+    if args.peek().map(String::as_str) == Some(COUNT_FLAG) {
+        let rest: Vec<String> = args.skip(1).collect();
+        let [client, base_url, project, calls] = rest.as_slice() else {
+            return Err(format!(
+                "{COUNT_FLAG} needs a client, a base URL, a project and a count"
+            ));
+        };
+        let counted = Counted::parse(client)
+            .ok_or_else(|| format!("{COUNT_FLAG} needs `bare` or `client`, got `{client}`"))?;
+        let calls = calls
+            .parse()
+            .map_err(|_| format!("{COUNT_FLAG} needs a number of calls, got `{calls}`"))?;
+        return Ok(Mode::Count {
+            counted,
+            base_url: base_url.clone(),
+            project: project.clone(),
+            calls,
+        });
+    }
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(Mode::Help),
@@ -177,6 +205,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         Ok(Mode::Serve(projects)) => emulator::serve(projects),
+        Ok(Mode::Count {
+            counted,
+            base_url,
+            project,
+            calls,
+        }) => instructions::count_calls(counted, &base_url, &project, calls),
         Ok(Mode::Bench(settings)) => bench(&settings),
     };
     match result {
@@ -195,6 +229,8 @@ struct Results {
     load: [Option<String>; 2],
     /// Best run of bare hyper and of northflank-rs, sequential then concurrent.
     rates: Vec<(usize, Run, Run)>,
+    /// Instructions per sequential call of each client, when valgrind is installed.
+    instructions: Option<Instructions>,
     /// Heap use of bare hyper and of northflank-rs over [`ALLOCATION_REQUESTS`] requests.
     heap: Vec<(&'static str, HeapStats)>,
     /// Decoding one `get.project` answer as the client does.
@@ -261,6 +297,13 @@ async fn measure(settings: &Settings) -> Result<Results> {
         }
     }
 
+    eprintln!("counting instructions per call under callgrind");
+    let base_url = emulator.base_url().to_owned();
+    let instructions =
+        tokio::task::spawn_blocking(move || instructions::measure(&base_url, PROJECT))
+            .await
+            .context("the callgrind runs panicked")??;
+
     let mut heap = Vec::new();
     for target in [&bare, &typed] {
         let stats = requests::allocations(target, &emulator, ALLOCATION_REQUESTS).await?;
@@ -297,6 +340,7 @@ async fn measure(settings: &Settings) -> Result<Results> {
         settings: settings.clone(),
         load: [load_before, procfs::load_average()],
         rates,
+        instructions,
         heap,
         small_decode,
         in_memory,
@@ -305,6 +349,19 @@ async fn measure(settings: &Settings) -> Result<Results> {
         document_projects,
         decodes,
     })
+}
+
+/// A count with thousands separated by commas, as the README writes them.
+fn thousands(number: u64) -> String {
+    let digits = number.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
 }
 
 /// CPU time over wall time: how many cores were busy on average.
@@ -415,6 +472,21 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
             heap.total as f64 / ALLOCATION_REQUESTS as f64,
         )?;
     }
+    match results.instructions {
+        Some(counted) => writeln!(
+            out,
+            "\nInstructions per sequential call, counted by callgrind in this process (user \
+             space: the client's task, the connection's task, the runtime): {} for bare \
+             hyper-util, {} for northflank-rs ({:.2} times as many).",
+            thousands(counted.bare),
+            thousands(counted.client),
+            counted.client as f64 / counted.bare.max(1) as f64
+        )?,
+        None => writeln!(
+            out,
+            "\nInstructions per call were not counted: valgrind is not installed."
+        )?,
+    }
     let small = &results.small_decode;
     writeln!(
         out,
@@ -498,6 +570,15 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_written_with_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(60_412), "60,412");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
     fn arguments_choose_sizes_and_reject_nonsense() {
         assert_eq!(parse(&[]), Ok(Mode::Bench(Settings::new(false, None))));
         let Ok(Mode::Bench(quick)) = parse(&["--quick", "--requests", "500"]) else {
@@ -506,6 +587,17 @@ mod tests {
         assert_eq!(quick.requests, 500);
         assert_eq!(quick.rounds, 1);
         assert_eq!(parse(&[SERVE_FLAG, "10"]), Ok(Mode::Serve(10)));
+        assert_eq!(
+            parse(&[COUNT_FLAG, "client", "http://127.0.0.1:1", "p", "5"]),
+            Ok(Mode::Count {
+                counted: Counted::Client,
+                base_url: "http://127.0.0.1:1".to_owned(),
+                project: "p".to_owned(),
+                calls: 5,
+            })
+        );
+        assert!(parse(&[COUNT_FLAG, "curl", "http://127.0.0.1:1", "p", "5"]).is_err());
+        assert!(parse(&[COUNT_FLAG, "bare"]).is_err());
         assert_eq!(parse(&["--help"]), Ok(Mode::Help));
         assert!(parse(&["--requests"]).is_err());
         assert!(parse(&["--requests", "0"]).is_err());

@@ -96,7 +96,7 @@ impl Target {
     }
 
     /// One `get.project` call, its answer read whole (and, for northflank-rs, decoded).
-    async fn call(&self) -> Result<()> {
+    pub(crate) async fn call(&self) -> Result<()> {
         match self {
             Self::Client(client, project) => {
                 let response = client.send(GetProjectRequest::new(&**project)).await?;
