@@ -925,9 +925,10 @@ mod tests {
         assert_eq!(error.to_string(), "missing member `a`");
     }
 
-    /// Names of every length class the in-place comparison treats apart (empty, shorter
-    /// than eight bytes, eight, longer, longer than sixteen), names that share their first
-    /// eight bytes, and names that JSON writes escaped.
+    /// Names of every length class the in-place comparison treats apart (empty, with quote
+    /// and colon inside the first eight bytes, six bytes where they end it, seven where the
+    /// colon falls outside, eight, longer, longer than sixteen), names that share their
+    /// first eight bytes, and names that JSON writes escaped.
     const TRICKY: &[Name] = &names([
         "id",
         "",
@@ -945,6 +946,7 @@ mod tests {
         "tab\there",
         "quote\"d",
         "back\\slash",
+        "appIds",
     ]);
 
     /// What a decoder saw of each member.
@@ -1030,6 +1032,23 @@ mod tests {
             (r#"{"a":1}"#, &[Known(2)]),
             (r#"{"x":1,"id":2}"#, &[other("x"), Known(0)]),
             (r#"{"uid":""}"#, &[Known(3)]),
+            // Each length class with and without space before the colon, and names that
+            // are prefixes of each other.
+            (
+                "{\"appIds\":1,\"appIds\" :2,\"appId\":3,\"appId\"\t:4,\"appIdsX\":5}",
+                &[Known(16), Known(16), Known(4), Known(4), other("appIdsX")],
+            ),
+            (
+                r#"{"jobType":1,"jobType" :2,"jobTyp":3,"jobTypes":4}"#,
+                &[Known(5), Known(5), other("jobTyp"), other("jobTypes")],
+            ),
+            (
+                "{\"services\":1,\"services\"\n:2,\"createdAt\" :3,\"createdAt\":4}",
+                &[Known(6), Known(6), Known(7), Known(7)],
+            ),
+            (r#"{"x":1,"appIds" :2}"#, &[other("x"), Known(16)]),
+            (r#"{"x":1,"jobType":2}"#, &[other("x"), Known(5)]),
+            (r#"{"jobType"  :  2}"#, &[Known(5)]),
         ];
         for (text, expected) in cases {
             assert_eq!(
@@ -1052,6 +1071,8 @@ mod tests {
             r#""a""#,
             r#""uid""#,
             r#""appId""#,
+            r#""appIds""#,
+            r#""appIdsX""#,
             r#""jobType""#,
             r#""jobTypes""#,
             r#""jobTyp""#,

@@ -1,14 +1,15 @@
 //! The member names of a model, prepared so that a key in the text is matched against them
 //! with a word comparison or two, without first reading it into a string.
 
-/// A member name of a model, with its first bytes laid out as they appear in the text.
+/// A member name of a model, with its first bytes laid out as they appear in the text, where
+/// the name is followed by its closing quote and the colon: `name":`.
 ///
 /// Build tables of them with [`names`], in a `const`, so the work is done at compile time.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Name {
     text: &'static str,
-    /// The first eight bytes of the name as the text holds them after the opening quote,
-    /// read little-endian: for a name shorter than eight bytes, the closing quote too.
+    /// The first eight bytes of `name":` as the text holds them after the opening quote,
+    /// read little-endian.
     head: u64,
     /// The bits of a word of the text that `head` is compared with.
     mask: u64,
@@ -51,9 +52,16 @@ const fn name(text: &'static str) -> Name {
         }
         at += 1;
     }
-    let mask = if bytes.len() < 8 {
-        head |= (b'"' as u64) << (8 * bytes.len());
-        u64::MAX >> (8 * (7 - bytes.len()))
+    // The closing quote and the colon, where they fall within the first eight bytes.
+    let length = bytes.len();
+    if length < 8 {
+        head |= (b'"' as u64) << (8 * length);
+    }
+    if length < 7 {
+        head |= (b':' as u64) << (8 * (length + 1));
+    }
+    let mask = if length < 6 {
+        u64::MAX >> (8 * (6 - length))
     } else {
         u64::MAX
     };
@@ -67,25 +75,35 @@ impl Name {
     }
 
     /// Whether the key whose first byte is at `from` in `bytes`, where `word` holds the
-    /// eight bytes from there, is this name written without escapes, closing quote included.
+    /// eight bytes from there, is this name written without escapes and followed at once by
+    /// the closing quote and the colon.
     #[inline]
     pub(super) fn is_at(&self, word: u64, bytes: &[u8], from: usize) -> bool {
         if word & self.mask != self.head {
             return false;
         }
         let length = self.text.len();
-        if length < 8 {
+        if length < 7 {
             return true;
         }
-        // The first eight bytes match; the rest and the closing quote are compared here.
-        match bytes.get(from + 8..=from + length) {
-            Some(rest) => {
-                let (body, quote) = rest.split_at(length - 8);
-                quote == b"\""
+        // The first eight bytes match; what follows them is compared here.
+        let Some(rest) = bytes.get(from + 8..from + length + 2) else {
+            return false;
+        };
+        match rest.split_last_chunk::<2>() {
+            Some((body, end)) => {
+                end == b"\":"
                     && (self.text.as_bytes().get(8..)).is_some_and(|tail| same(body, tail))
             }
-            None => false,
+            // A name of seven bytes: its quote ends the first word, its colon is the rest.
+            None => rest == b":",
         }
+    }
+
+    /// How many bytes from the one after the opening quote [`Name::is_at`] matched.
+    #[inline]
+    pub(super) fn matched(&self) -> usize {
+        self.text.len() + 2
     }
 }
 
@@ -123,30 +141,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn heads_hold_the_first_bytes_and_the_closing_quote_of_short_names() {
-        let [empty, seven, eight, escaped] = names(["", "jobType", "services", "a\"b"]);
-        assert_eq!((empty.head, empty.mask), (u64::from(b'"'), 0xff));
-        assert_eq!(seven.head, u64::from_le_bytes(*b"jobType\""));
-        assert_eq!(seven.mask, u64::MAX);
-        assert_eq!(eight.head, u64::from_le_bytes(*b"services"));
-        assert_eq!(eight.mask, u64::MAX);
+    fn heads_hold_the_first_bytes_the_closing_quote_and_the_colon() {
+        let [empty, six, seven, eight, escaped] =
+            names(["", "appIds", "jobType", "services", "a\"b"]);
+        assert_eq!(
+            (empty.head, empty.mask),
+            (u64::from_le_bytes(*b"\":\0\0\0\0\0\0"), 0xffff)
+        );
+        assert_eq!(
+            (six.head, six.mask),
+            (u64::from_le_bytes(*b"appIds\":"), u64::MAX)
+        );
+        assert_eq!(
+            (seven.head, seven.mask),
+            (u64::from_le_bytes(*b"jobType\""), u64::MAX)
+        );
+        assert_eq!(
+            (eight.head, eight.mask),
+            (u64::from_le_bytes(*b"services"), u64::MAX)
+        );
         assert_eq!(escaped.head & !escaped.mask, escaped.head, "never matches");
     }
 
     #[test]
-    fn a_name_is_at_a_key_only_when_the_key_is_exactly_the_name() {
-        let [short, long] = names(["uid", "createdAt"]);
+    fn a_name_is_at_a_key_only_when_the_key_is_exactly_the_name_and_its_colon() {
+        let [short, six, seven, eight, long] =
+            names(["uid", "appIds", "jobType", "services", "createdAt"]);
         let at = |name: &Name, text: &[u8]| {
             let word = u64::from_le_bytes(*text.first_chunk::<8>().expect("eight bytes"));
             name.is_at(word, text, 0)
         };
-        assert!(at(&short, b"uid\": 1}"));
-        assert!(!at(&short, b"uids\": 1"));
-        assert!(!at(&short, b"ui\": 1}}"));
-        assert!(at(&long, b"createdAt\": 1"));
-        assert!(!at(&long, b"createdAx\": 1"));
-        assert!(!at(&long, b"createdAt2\": 1"));
-        assert!(!at(&long, b"createdA\": 1}"));
+        assert!(at(&short, b"uid\":1}}"));
+        assert!(!at(&short, b"uid\" :1}"), "a space before the colon");
+        assert!(!at(&short, b"uids\":1}"));
+        assert!(!at(&short, b"ui\":1}}}"));
+        assert!(at(&six, b"appIds\":"));
+        assert!(!at(&six, b"appIds\" "));
+        assert!(at(&seven, b"jobType\":"));
+        assert!(!at(&seven, b"jobType\" :"));
+        assert!(!at(&seven, b"jobType\""), "no colon before the end");
+        assert!(at(&eight, b"services\":"));
+        assert!(!at(&eight, b"services\" :"));
+        assert!(!at(&eight, b"services\""), "no colon before the end");
+        assert!(!at(&eight, b"servicesX\":"));
+        assert!(at(&long, b"createdAt\":1"));
+        assert!(!at(&long, b"createdAx\":1"));
+        assert!(!at(&long, b"createdAt2\":1"));
+        assert!(!at(&long, b"createdA\":1}"));
+        assert!(!at(&long, b"createdAt\"\n:"));
         assert!(!at(&long, b"createdAt"), "no closing quote before the end");
     }
 

@@ -509,8 +509,9 @@ impl<'a> Reader<'a> {
         position
     }
 
-    /// Reads the member name whose opening quote is next if it is one of `names` written
-    /// without escapes, trying the one at `guess` first; otherwise reads nothing.
+    /// Reads the member name whose opening quote is next, and the colon after it, if it is
+    /// one of `names` written without escapes and with no space before the colon, trying
+    /// the one at `guess` first; otherwise reads nothing.
     ///
     /// The text is compared with each name in place, a word at a time, so a name is never
     /// read into a string first.
@@ -528,13 +529,13 @@ impl<'a> Reader<'a> {
         // every member of every model.
         for (offset, name) in after.iter().enumerate() {
             if name.is_at(word, bytes, from) {
-                self.position = from + name.text().len() + 1;
+                self.position = from + name.matched();
                 return Probe::Listed(guess + offset);
             }
         }
         for (index, name) in before.iter().enumerate() {
             if name.is_at(word, bytes, from) {
-                self.position = from + name.text().len() + 1;
+                self.position = from + name.matched();
                 return Probe::Listed(index);
             }
         }
@@ -542,21 +543,26 @@ impl<'a> Reader<'a> {
     }
 
     /// The rest of [`Object::next_name`] for a name not found in place: it is read as a
-    /// string, and looked up by its text when it may still be one of `names`. Out of line,
-    /// so that the registers it needs are not saved for every name.
+    /// string, and looked up by its text when it may still be one of `names`, then the
+    /// colon is read. Out of line, so that the registers it needs are not saved for every
+    /// name.
     #[inline(never)]
     fn unlisted_name(&mut self, names: &[Name], probe: Probe) -> Result<Key, DecodeError> {
         let quote = self.position;
         let text = self.string()?;
-        // A name without escapes was compared in place already, unless the text ended too
-        // soon to try.
-        let index = if matches!(text, Cow::Owned(_)) || probe == Probe::Untried {
+        // A name without escapes and with its colon right after it was compared in place
+        // already, unless the text ended too soon to try.
+        let index = if matches!(text, Cow::Owned(_))
+            || probe == Probe::Untried
+            || self.byte() != Some(b':')
+        {
             names
                 .iter()
                 .position(|name| same(name.text().as_bytes(), text.as_bytes()))
         } else {
             None
         };
+        self.colon()?;
         Ok(match index {
             Some(index) => Key::Known(index),
             None => Key::Other(OtherName { quote }),
@@ -712,12 +718,10 @@ impl Object {
         if !self.next_member(reader)? {
             return Ok(None);
         }
-        let key = match reader.listed_name(names, guess) {
+        Ok(Some(match reader.listed_name(names, guess) {
             Probe::Listed(index) => Key::Known(index),
             probe => reader.unlisted_name(names, probe)?,
-        };
-        reader.colon()?;
-        Ok(Some(key))
+        }))
     }
 
     /// Whether another member follows, leaving the reader at the opening quote of its name.
@@ -767,7 +771,7 @@ pub(crate) struct OtherName {
 /// What [`Reader::listed_name`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Probe {
-    /// The name at this index, which has been read.
+    /// The name at this index, which has been read with its colon.
     Listed(usize),
     /// Nothing read: the text does not hold any of the names without escapes.
     Unlisted,
