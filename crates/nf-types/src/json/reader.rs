@@ -519,10 +519,10 @@ impl<'a> Reader<'a> {
     fn listed_name(&mut self, names: &[Name], guess: usize) -> Probe {
         let from = self.position + 1;
         let bytes = self.text.as_bytes();
-        let Some(word) = bytes.get(from..).and_then(<[u8]>::first_chunk::<8>) else {
+        let Some(Ok(word)) = bytes.get(from..from + 8).map(<[u8; 8]>::try_from) else {
             return Probe::Untried;
         };
-        let word = u64::from_le_bytes(*word);
+        let word = u64::from_le_bytes(word);
         let guess = guess.min(names.len());
         let (before, after) = names.split_at(guess);
         // Plain loops: iterator adapters here are not reliably inlined, and this runs for
