@@ -82,11 +82,15 @@ impl Name {
         if word & self.mask != self.head {
             return false;
         }
+        self.text.len() < 7 || self.rest_is_at(bytes, from)
+    }
+
+    /// The rest of [`Name::is_at`] for a name whose first eight bytes match: what follows
+    /// them. Marked cold, though longer names are common: the loop over the names then keeps
+    /// its values in registers, which saves more than the call costs.
+    #[cold]
+    fn rest_is_at(&self, bytes: &[u8], from: usize) -> bool {
         let length = self.text.len();
-        if length < 7 {
-            return true;
-        }
-        // The first eight bytes match; what follows them is compared here.
         let Some(rest) = bytes.get(from + 8..from + length + 2) else {
             return false;
         };
