@@ -30,19 +30,18 @@ const STRING_STOP: [bool; 256] = {
 /// Flags (the high bit of) each byte of `word` that [`STRING_STOP`] holds: a quote, a
 /// backslash or a byte below `0x20`.
 ///
-/// The classic test for a zero byte, `(v - 0x01…) & !v & 0x80…`, can also flag bytes above
-/// a flagged one (through the borrow) but never below it, so the lowest flag is exact;
-/// bytes of `0x80` and above are never flagged themselves.
+/// The classic test for bytes below `n`, `(v - n·0x01…) & !v & 0x80…`, can also flag bytes
+/// above a flagged one (through the borrow) but never below it, so the lowest flag is exact;
+/// bytes of `0x80` and above are never flagged themselves. Flipping bit 1 of every byte
+/// turns the quote into `0x20` and keeps the control characters below it, so one such test
+/// finds both, and a second (for zero bytes) finds the backslash.
 const fn string_stops(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    const fn zero_bytes(v: u64) -> u64 {
-        v.wrapping_sub(ONES) & !v & HIGH
-    }
-    let quotes = zero_bytes(word ^ (ONES * b'"' as u64));
-    let backslashes = zero_bytes(word ^ (ONES * b'\\' as u64));
-    let controls = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    quotes | backslashes | controls
+    let below_high = !word & HIGH;
+    let quotes_and_controls = (word ^ (ONES * 0x02)).wrapping_sub(ONES * 0x21);
+    let backslashes = (word ^ (ONES * b'\\' as u64)).wrapping_sub(ONES);
+    (quotes_and_controls | backslashes) & below_high
 }
 
 /// The JSON type of a value, as [`Reader::peek`] sees it from its first byte.
@@ -877,6 +876,25 @@ mod tests {
             );
             let (_, found_line, found_column) = syntax_error(text);
             assert_eq!((found_line, found_column), (line, column), "{text}");
+        }
+    }
+
+    /// Every pair of bytes at every two places of a word, among a filler that stops
+    /// nothing: the lowest flag is the first byte the table stops at.
+    #[test]
+    fn string_stops_flag_first_the_first_stop() {
+        for byte in 0..=0xff_u8 {
+            for other in 0..=0xff_u8 {
+                for (at, other_at) in [(0, 1), (1, 0), (3, 7), (7, 3), (2, 5), (6, 4)] {
+                    let mut word = *b"abcdefgh";
+                    word[at] = byte;
+                    word[other_at] = other;
+                    let first = word.iter().position(|&b| STRING_STOP[usize::from(b)]);
+                    let stops = string_stops(u64::from_le_bytes(word));
+                    let found = (stops != 0).then(|| (stops.trailing_zeros() / 8) as usize);
+                    assert_eq!(found, first, "{word:?}");
+                }
+            }
         }
     }
 
