@@ -522,8 +522,7 @@ impl<'a> Reader<'a> {
             return Probe::Untried;
         };
         let word = u64::from_le_bytes(word);
-        let guess = guess.min(names.len());
-        let (before, after) = names.split_at(guess);
+        let (before, after) = names.split_at_checked(guess).unwrap_or((names, &[]));
         // Plain loops: iterator adapters here are not reliably inlined, and this runs for
         // every member of every model.
         for (offset, name) in after.iter().enumerate() {
