@@ -284,7 +284,7 @@ pub struct Retry<S> {
 }
 
 /// What later attempts need of the request: its method and URI, and, when its body can be
-/// replayed, the rest of it. One allocation holds it all.
+/// replayed, the rest of it. Boxed once per call, beside the first attempt.
 struct Template {
     method: Method,
     uri: http::Uri,
@@ -438,7 +438,7 @@ where
             self.layer.clock.sleep(delay).await;
             attempt += 1;
             let Some(mut request) = self.template.rebuild() else {
-                // Unreachable: a retry is only scheduled when a template exists.
+                // Unreachable: a retry is only scheduled for a request that can be replayed.
                 return Err(TransportError::custom("request cannot be replayed"));
             };
             request.extensions_mut().insert(Attempt(attempt));
