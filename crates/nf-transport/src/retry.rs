@@ -472,9 +472,9 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        request.extensions_mut().insert(Attempt(1));
         if self.layer.config.max_attempts <= 1 {
             // Retries are off: nothing is kept for an attempt that cannot come.
+            request.extensions_mut().insert(Attempt(1));
             return RetryFuture {
                 stage: Stage::First {
                     response: self.inner.call(request),
@@ -482,7 +482,9 @@ where
                 },
             };
         }
+        // Captured before the attempt number goes in, which each later attempt sets anew.
         let template = Template::capture(&request);
+        request.extensions_mut().insert(Attempt(1));
         // The first attempt goes to the ready service now; later ones, if any, to a clone.
         let response = self.inner.call(request);
         let rest = Rest {
