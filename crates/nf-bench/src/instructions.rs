@@ -2,11 +2,11 @@
 //! CPU times, does not move with other load on the machine.
 //!
 //! This binary is started again under `valgrind --tool=callgrind` with a hidden flag and sends
-//! a number of sequential calls through one client; two runs of different lengths are
-//! subtracted, so start-up, connecting and the warm-up cancel out and what is left is the
-//! user-space cost of a call in this process (the clients' task, the connection's task and the
-//! runtime; the kernel and the emulator are not counted). Skipped when valgrind is not
-//! installed.
+//! a number of sequential calls through one client on a single-threaded runtime; two runs of
+//! different lengths are subtracted, so start-up and connecting cancel out and what is left is
+//! the user-space cost of a call in this process (the client's task, the connection's task and
+//! the runtime; the kernel and the emulator are not counted). The same binary and inputs give
+//! the same count. Skipped when valgrind is not installed.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -65,7 +65,9 @@ pub(crate) fn count_calls(
     project: &str,
     calls: usize,
 ) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread: a multi-threaded runtime's idle workers spin for a varying number of
+    // instructions while they look for work, which would blur the count.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("building the runtime")?;

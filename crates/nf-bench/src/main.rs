@@ -475,9 +475,9 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
     match results.instructions {
         Some(counted) => writeln!(
             out,
-            "\nInstructions per sequential call, counted by callgrind in this process (user \
-             space: the client's task, the connection's task, the runtime): {} for bare \
-             hyper-util, {} for northflank-rs ({:.2} times as many).",
+            "\nInstructions per sequential call, counted by callgrind in this process on one \
+             thread (user space: the client's task, the connection's task, the runtime): {} \
+             for bare hyper-util, {} for northflank-rs ({:.2} times as many).",
             thousands(counted.bare),
             thousands(counted.client),
             counted.client as f64 / counted.bare.max(1) as f64
