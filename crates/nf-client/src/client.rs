@@ -120,7 +120,12 @@ impl ApiClient {
         Op: Operation,
         Op::Response: Send + 'static,
     {
-        self.call_typed(request).send().await
+        // The same as `Call::send`, without the call's own clone of the client.
+        let parts = request.to_parts().map_err(|source| Error::Build {
+            operation: Op::ID,
+            source,
+        })?;
+        self.send_parts(Op::info(), parts).await
     }
 
     /// Calls operation `id` (`list.projects`) with JSON values, as the official clients take

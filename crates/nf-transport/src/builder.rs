@@ -67,9 +67,15 @@ impl Transport {
     /// Any [`TransportError`]; an HTTP error status is a response, not an error.
     pub async fn send(&self, request: Request) -> Result<Response, TransportError> {
         // Each call gets its own clone, as tower's services are called through `&mut`; the
-        // built-in layers clone a handful of reference counts and allocate nothing.
+        // built-in layers clone a handful of reference counts and allocate nothing. They are
+        // called directly rather than through `oneshot`, whose state would be one more copy
+        // of the stack's future per call.
         match &self.service {
-            OneOf::Left(stack) => stack.clone().oneshot(request).await,
+            OneOf::Left(stack) => {
+                let mut stack = stack.clone();
+                std::future::poll_fn(|cx| stack.poll_ready(cx)).await?;
+                stack.call(request).await
+            }
             OneOf::Right(layered) => layered.clone().oneshot(request).await,
         }
     }
