@@ -1,59 +1,99 @@
-//! Instructions per `get.project` call, counted by callgrind: a figure that, unlike rates and
-//! CPU times, does not move with other load on the machine.
+//! Instructions and simulated first-level cache misses per `get.project` call, counted by
+//! cachegrind: figures that, unlike rates and CPU times, do not move with other load on the
+//! machine.
 //!
-//! This binary is started again under `valgrind --tool=callgrind` with a hidden flag and sends
-//! a number of sequential calls through one client on a single-threaded runtime; two runs of
-//! different lengths are subtracted, so start-up and connecting cancel out and what is left is
-//! the user-space cost of a call in this process (the client's task, the connection's task and
-//! the runtime; the kernel and the emulator are not counted). The same binary and inputs give
-//! the same count. Skipped when valgrind is not installed.
+//! This binary is started again under `valgrind --tool=cachegrind` with a hidden flag and sends
+//! a number of sequential calls on a single-threaded runtime; two runs of different lengths
+//! are subtracted, so start-up and connecting cancel out and what is left is the user-space
+//! cost of a call in this process (the caller's task, the connection's task and the runtime;
+//! the kernel and the emulator are not counted). The same binary and inputs give the same
+//! count. Skipped when valgrind is not installed.
+//!
+//! Four configurations, each adding to the one before, show where northflank-rs's cost over
+//! bare hyper-util goes ([`Counted`]). The caches simulated are those of the machine the
+//! README's figures come from, 32 KiB and 8-way each for instructions and data: a call whose
+//! code or data does not fit in them finds much of both evicted by the time it is used
+//! again, and pays a second-level access for each line it touches.
 
 use std::process::Command;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
+use http::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
 use nf_client::ApiClient;
+use nf_client::nf_transport::{Body, HttpConfig, HttpService};
+use tower::ServiceExt as _;
 
 use crate::emulator::TOKEN;
 use crate::requests::{Bare, Target};
 
-/// The hidden flag of the counted child: `--count-calls <bare|client> <base URL> <calls>`.
+/// The hidden flag of the counted child:
+/// `--count-calls <bare|http|transport|client> <base URL> <project> <calls>`.
 pub(crate) const COUNT_FLAG: &str = "--count-calls";
 
 /// Calls in the shorter and the longer counted run.
 const SHORT_RUN: usize = 300;
 const LONG_RUN: usize = 1_300;
 
-/// Which client a counted child uses.
+/// The first-level caches simulated, as cachegrind's `<size>,<associativity>,<line size>`.
+const L1_CACHE: &str = "32768,8,64";
+
+/// What a counted child sends its calls through; each configuration adds to the one before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Counted {
+    /// hyper-util's client alone, reading the body whole.
     Bare,
+    /// northflank-rs's HTTP service: the same hyper-util client behind its TLS-capable
+    /// connector, with its request and response body types.
+    Http,
+    /// The transport's default stack over that service (base URL, spans, timeouts, retry,
+    /// rate limit, auth, the record of the request sent), reading the body whole.
+    Transport,
+    /// The whole client: the typed request built, the response read and decoded.
     Client,
 }
 
 impl Counted {
+    /// Every configuration, in the order each adds to the one before.
+    pub(crate) const ALL: [Self; 4] = [Self::Bare, Self::Http, Self::Transport, Self::Client];
+
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        match text {
-            "bare" => Some(Self::Bare),
-            "client" => Some(Self::Client),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|counted| counted.flag() == text)
     }
 
     fn flag(self) -> &'static str {
         match self {
             Self::Bare => "bare",
+            Self::Http => "http",
+            Self::Transport => "transport",
             Self::Client => "client",
+        }
+    }
+
+    /// How the report names the configuration.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Bare => "bare hyper-util",
+            Self::Http => "+ northflank-rs's HTTP service (connector, body types)",
+            Self::Transport => "+ the transport's default stack (body read, not decoded)",
+            Self::Client => "+ the client (typed request, response, decoding) = northflank-rs",
         }
     }
 }
 
-/// Instructions per call of each client.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Instructions {
-    pub(crate) bare: u64,
-    pub(crate) client: u64,
+/// Per-call costs of one configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CallCost {
+    /// Instructions executed.
+    pub(crate) instructions: u64,
+    /// Misses of the simulated first-level instruction cache.
+    pub(crate) code_misses: u64,
+    /// Misses of the simulated first-level data cache.
+    pub(crate) data_misses: u64,
 }
+
+/// Per-call costs of every configuration, in the order of [`Counted::ALL`].
+pub(crate) type Instructions = Vec<(Counted, CallCost)>;
 
 /// The child's side: `calls` sequential `get.project` calls of `project` through `counted`.
 ///
@@ -71,31 +111,78 @@ pub(crate) fn count_calls(
         .enable_all()
         .build()
         .context("building the runtime")?;
+    let path = format!("/v1/projects/{project}");
     runtime.block_on(async {
-        let target = match counted {
-            Counted::Bare => Target::Bare(Arc::new(Bare::new(
-                base_url,
-                &format!("/v1/projects/{project}"),
-            )?)),
-            Counted::Client => Target::Client(
-                ApiClient::builder()
-                    .token(TOKEN)
-                    .base_url(base_url)
-                    .build()?,
-                Arc::from(project),
-            ),
-        };
-        for _ in 0..calls {
-            target.call().await?;
+        match counted {
+            Counted::Bare => {
+                let target = Target::Bare(Arc::new(Bare::new(base_url, &path)?));
+                for _ in 0..calls {
+                    target.call().await?;
+                }
+            }
+            Counted::Http => {
+                let service = HttpService::new(&HttpConfig::default())?;
+                let uri: http::Uri = format!("{base_url}{path}").parse()?;
+                let authorization = HeaderValue::from_str(&format!("Bearer {TOKEN}"))?;
+                let user_agent =
+                    HeaderValue::from_str(&format!("northflank-rs/{}", env!("CARGO_PKG_VERSION")))?;
+                for _ in 0..calls {
+                    let mut request = http::Request::new(Body::empty());
+                    *request.uri_mut() = uri.clone();
+                    let headers = request.headers_mut();
+                    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+                    headers.insert(USER_AGENT, user_agent.clone());
+                    headers.insert(AUTHORIZATION, authorization.clone());
+                    let response = service.clone().oneshot(request).await?;
+                    std::hint::black_box(checked(response)?.into_body().bytes().await?);
+                }
+            }
+            Counted::Transport => {
+                let client = client(base_url)?;
+                let uri: http::Uri = path.parse()?;
+                for _ in 0..calls {
+                    // The transport adds the base URL, `User-Agent` and `Authorization`.
+                    let mut request = http::Request::new(Body::empty());
+                    *request.uri_mut() = uri.clone();
+                    request
+                        .headers_mut()
+                        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+                    let response = client.transport().send(request).await?;
+                    std::hint::black_box(checked(response)?.into_body().bytes().await?);
+                }
+            }
+            Counted::Client => {
+                let target = Target::Client(client(base_url)?, Arc::from(project));
+                for _ in 0..calls {
+                    target.call().await?;
+                }
+            }
         }
         Ok(())
     })
 }
 
-/// Counts both clients against the emulator at `base_url`; `None` when valgrind is missing.
+/// A client as the request-rate runs build it.
+fn client(base_url: &str) -> Result<ApiClient> {
+    Ok(ApiClient::builder()
+        .token(TOKEN)
+        .base_url(base_url)
+        .build()?)
+}
+
+/// `response`, unless its status is outside `2xx`.
+fn checked<B>(response: http::Response<B>) -> Result<http::Response<B>> {
+    if !response.status().is_success() {
+        bail!("get.project answered {}", response.status());
+    }
+    Ok(response)
+}
+
+/// Counts every configuration against the emulator at `base_url`; `None` when valgrind is
+/// missing.
 ///
 /// # Errors
-/// When a counted run fails or valgrind's summary cannot be read.
+/// When a counted run fails or cachegrind's summary cannot be read.
 pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Instructions>> {
     let installed = Command::new("valgrind")
         .arg("--version")
@@ -104,23 +191,36 @@ pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Instructio
     if !installed {
         return Ok(None);
     }
-    let per_call = |counted: Counted| -> Result<u64> {
+    let calls = (LONG_RUN - SHORT_RUN) as u64;
+    let mut costs = Vec::new();
+    for counted in Counted::ALL {
         let short = counted_run(counted, base_url, project, SHORT_RUN)?;
         let long = counted_run(counted, base_url, project, LONG_RUN)?;
-        let calls = (LONG_RUN - SHORT_RUN) as u64;
-        Ok(long.saturating_sub(short) / calls)
-    };
-    Ok(Some(Instructions {
-        bare: per_call(Counted::Bare)?,
-        client: per_call(Counted::Client)?,
-    }))
+        let per_call =
+            |field: fn(&CallCost) -> u64| field(&long).saturating_sub(field(&short)) / calls;
+        costs.push((
+            counted,
+            CallCost {
+                instructions: per_call(|cost| cost.instructions),
+                code_misses: per_call(|cost| cost.code_misses),
+                data_misses: per_call(|cost| cost.data_misses),
+            },
+        ));
+    }
+    Ok(Some(costs))
 }
 
-/// The instructions callgrind counted over a whole child run of `calls` calls.
-fn counted_run(counted: Counted, base_url: &str, project: &str, calls: usize) -> Result<u64> {
+/// What cachegrind counted over a whole child run of `calls` calls.
+fn counted_run(counted: Counted, base_url: &str, project: &str, calls: usize) -> Result<CallCost> {
     let program = std::env::current_exe().context("finding this program")?;
     let output = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .args([
+            "--tool=cachegrind",
+            "--cache-sim=yes",
+            "--cachegrind-out-file=/dev/null",
+        ])
+        .arg(format!("--I1={L1_CACHE}"))
+        .arg(format!("--D1={L1_CACHE}"))
         .arg(program)
         .args([COUNT_FLAG, counted.flag(), base_url, project])
         .arg(calls.to_string())
@@ -130,19 +230,33 @@ fn counted_run(counted: Counted, base_url: &str, project: &str, calls: usize) ->
     if !output.status.success() {
         bail!("the counted run failed: {}", log.trim());
     }
-    refs(&log).with_context(|| format!("no instruction count in valgrind's output: {}", log.trim()))
+    summary(&log).with_context(|| format!("no counts in cachegrind's output: {}", log.trim()))
 }
 
-/// The total from callgrind's summary line `==123== I   refs:      362,596,019`.
-fn refs(log: &str) -> Option<u64> {
-    let line = log.lines().find(|line| line.contains("I   refs:"))?;
-    let digits: String = line
-        .rsplit(':')
-        .next()?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
+/// The totals of cachegrind's summary: the lines `==1== I refs: 362,596,019`,
+/// `==1== I1 misses: 1,234` and `==1== D1 misses: 5,678 ( 1,000 rd + 4,678 wr)`.
+fn summary(log: &str) -> Option<CallCost> {
+    let total = |label: &str| -> Option<u64> {
+        log.lines().find_map(|line| {
+            let (_, rest) = line.split_once("== ")?;
+            let (name, value) = rest.split_once(':')?;
+            let name: Vec<&str> = name.split_whitespace().collect();
+            if name.join(" ") != label {
+                return None;
+            }
+            value
+                .split_whitespace()
+                .next()?
+                .replace(',', "")
+                .parse()
+                .ok()
+        })
+    };
+    Some(CallCost {
+        instructions: total("I refs")?,
+        code_misses: total("I1 misses")?,
+        data_misses: total("D1 misses")?,
+    })
 }
 
 #[cfg(test)]
@@ -150,17 +264,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_summary_line_is_read() {
-        let log = "==7== Callgrind, a call-graph generating cache profiler\n\
-                   ==7== \n==7== Events    : Ir\n==7== Collected : 362596019\n==7== \n\
-                   ==7== I   refs:      362,596,019\n";
-        assert_eq!(refs(log), Some(362_596_019));
-        assert_eq!(refs("==7== nothing here\n"), None);
+    fn the_summary_is_read() {
+        let log = "==7== Cachegrind, a high-precision tracing profiler\n\
+                   ==7== \n==7== I   refs:      362,596,019\n\
+                   ==7== I1  misses:        1,234\n\
+                   ==7== LLi misses:           56\n\
+                   ==7== I1  miss rate:      0.00%\n\
+                   ==7== D1  misses:        5,678  ( 1,000 rd   + 4,678 wr)\n";
+        assert_eq!(
+            summary(log),
+            Some(CallCost {
+                instructions: 362_596_019,
+                code_misses: 1_234,
+                data_misses: 5_678,
+            })
+        );
+        assert_eq!(summary("==7== I   refs:      12\n"), None);
+        assert_eq!(summary("==7== nothing here\n"), None);
     }
 
     #[test]
-    fn clients_are_named_both_ways() {
-        for counted in [Counted::Bare, Counted::Client] {
+    fn configurations_are_named_both_ways() {
+        for counted in Counted::ALL {
             assert_eq!(Counted::parse(counted.flag()), Some(counted));
         }
         assert_eq!(Counted::parse("curl"), None);

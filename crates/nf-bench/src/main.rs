@@ -39,6 +39,10 @@
 //! 4. **Emulator CPU.** Sections 1 and 2 show the emulator's CPU time divided by wall time
 //!    (in cores), and section 1 this process's, so a reader can see whether the emulator or
 //!    the machine was the limit.
+//! 5. **Where a call's cost goes** ([`instructions`]). Under cachegrind, when valgrind is
+//!    installed: instructions and simulated first-level cache misses per sequential call for
+//!    bare hyper-util, then northflank-rs's HTTP service, its transport's default stack and
+//!    the whole client, each adding to the one before.
 //!
 //! `--quick` runs smaller counts, for smoke runs. Timings are printed, never asserted.
 //!
@@ -100,7 +104,7 @@ enum Mode {
     Bench(Settings),
     /// The child process: serve an emulator with this many projects.
     Serve(usize),
-    /// A child run under callgrind: this many calls through one client.
+    /// A child run under cachegrind: this many calls through one configuration.
     Count {
         counted: Counted,
         base_url: String,
@@ -229,7 +233,8 @@ struct Results {
     load: [Option<String>; 2],
     /// Best run of bare hyper and of northflank-rs, sequential then concurrent.
     rates: Vec<(usize, Run, Run)>,
-    /// Instructions per sequential call of each client, when valgrind is installed.
+    /// Instructions and cache misses per sequential call of each configuration, when
+    /// valgrind is installed.
     instructions: Option<Instructions>,
     /// Heap use of bare hyper and of northflank-rs over [`ALLOCATION_REQUESTS`] requests.
     heap: Vec<(&'static str, HeapStats)>,
@@ -297,12 +302,12 @@ async fn measure(settings: &Settings) -> Result<Results> {
         }
     }
 
-    eprintln!("counting instructions per call under callgrind");
+    eprintln!("counting instructions and cache misses per call under cachegrind");
     let base_url = emulator.base_url().to_owned();
     let instructions =
         tokio::task::spawn_blocking(move || instructions::measure(&base_url, PROJECT))
             .await
-            .context("the callgrind runs panicked")??;
+            .context("the cachegrind runs panicked")??;
 
     let mut heap = Vec::new();
     for target in [&bare, &typed] {
@@ -472,16 +477,40 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
             heap.total as f64 / ALLOCATION_REQUESTS as f64,
         )?;
     }
-    match results.instructions {
-        Some(counted) => writeln!(
-            out,
-            "\nInstructions per sequential call, counted by callgrind in this process on one \
-             thread (user space: the client's task, the connection's task, the runtime): {} \
-             for bare hyper-util, {} for northflank-rs ({:.2} times as many).",
-            thousands(counted.bare),
-            thousands(counted.client),
-            counted.client as f64 / counted.bare.max(1) as f64
-        )?,
+    match &results.instructions {
+        Some(costs) => {
+            writeln!(
+                out,
+                "\nPer sequential call, counted by cachegrind in this process on one thread (user \
+                 space: the caller's task, the connection's task, the runtime), with first-level \
+                 caches of 32 KiB, 8-way, for code and for data; each row adds to the one before:\n"
+            )?;
+            writeln!(
+                out,
+                "| Configuration | Instructions | L1 code misses | L1 data misses |\n\
+                 |---|---:|---:|---:|"
+            )?;
+            for (counted, cost) in costs {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    counted.label(),
+                    thousands(cost.instructions),
+                    thousands(cost.code_misses),
+                    thousands(cost.data_misses),
+                )?;
+            }
+            let first = costs.first().map(|(_, cost)| cost.instructions);
+            let last = costs.last().map(|(_, cost)| cost.instructions);
+            if let (Some(bare), Some(client)) = (first, last) {
+                writeln!(
+                    out,
+                    "\nnorthflank-rs executes {:.2} times as many instructions per call as bare \
+                     hyper-util.",
+                    client as f64 / bare.max(1) as f64
+                )?;
+            }
+        }
         None => writeln!(
             out,
             "\nInstructions per call were not counted: valgrind is not installed."
