@@ -714,3 +714,77 @@ async fn https_without_a_tls_feature_is_a_configuration_error() {
         Some(ConfigErrorKind::TlsUnavailable)
     );
 }
+
+/// A user transport that is not ready until its gate opens, and fails any call made before.
+#[derive(Clone, Default)]
+struct Gated {
+    open: Arc<std::sync::atomic::AtomicBool>,
+    waiting: Arc<std::sync::Mutex<Option<std::task::Waker>>>,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Gated {
+    fn open(&self) {
+        self.open.store(true, Ordering::SeqCst);
+        let waker = self.waiting.lock().map(|mut slot| slot.take());
+        if let Ok(Some(waker)) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl tower::Service<nf_transport::Request> for Gated {
+    type Response = http::Response<nf_transport::ResponseBody>;
+    type Error = TransportError;
+    type Future = std::future::Ready<Result<Self::Response, TransportError>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), TransportError>> {
+        if let Ok(mut slot) = self.waiting.lock() {
+            *slot = Some(cx.waker().clone());
+        }
+        if self.open.load(Ordering::SeqCst) {
+            std::task::Poll::Ready(Ok(()))
+        } else {
+            std::task::Poll::Pending
+        }
+    }
+
+    fn call(&mut self, _request: nf_transport::Request) -> Self::Future {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        std::future::ready(if self.open.load(Ordering::SeqCst) {
+            Ok(http::Response::new(nf_transport::ResponseBody::empty()))
+        } else {
+            Err(TransportError::custom("called before it was ready"))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_call_waits_until_the_transport_is_ready() {
+    let gated = Gated::default();
+    let transport = Transport::builder(provider())
+        .base_url("http://127.0.0.1:9")
+        .attempt_timeout(None)
+        .call_timeout(None)
+        .transport(gated.clone())
+        .build()
+        .expect("transport");
+
+    let call = tokio::spawn({
+        let transport = transport.clone();
+        async move { status_of(&transport, Method::GET, "/v1/projects").await }
+    });
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!call.is_finished(), "the call waits for readiness");
+    assert_eq!(gated.calls.load(Ordering::SeqCst), 0, "nothing is sent yet");
+
+    gated.open();
+    let status = within(call).await.expect("join");
+    assert_eq!(status.ok(), Some(200));
+    assert_eq!(gated.calls.load(Ordering::SeqCst), 1);
+}
