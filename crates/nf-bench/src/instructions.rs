@@ -93,7 +93,7 @@ pub(crate) struct CallCost {
 }
 
 /// Per-call costs of every configuration, in the order of [`Counted::ALL`].
-pub(crate) type Instructions = Vec<(Counted, CallCost)>;
+pub(crate) type Costs = Vec<(Counted, CallCost)>;
 
 /// The child's side: `calls` sequential `get.project` calls of `project` through `counted`.
 ///
@@ -183,7 +183,7 @@ fn checked<B>(response: http::Response<B>) -> Result<http::Response<B>> {
 ///
 /// # Errors
 /// When a counted run fails or cachegrind's summary cannot be read.
-pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Instructions>> {
+pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Costs>> {
     let installed = Command::new("valgrind")
         .arg("--version")
         .output()

@@ -72,7 +72,7 @@ use nf_client::ApiClient;
 use crate::alloc::HeapStats;
 use crate::decode::{DecodeRun, SmallDecode};
 use crate::emulator::{Emulator, SERVE_FLAG, TOKEN};
-use crate::instructions::{COUNT_FLAG, Counted, Instructions};
+use crate::instructions::{COUNT_FLAG, Costs, Counted};
 use crate::requests::{Bare, Run, Target};
 use crate::streaming::StreamRun;
 
@@ -235,7 +235,7 @@ struct Results {
     rates: Vec<(usize, Run, Run)>,
     /// Instructions and cache misses per sequential call of each configuration, when
     /// valgrind is installed.
-    instructions: Option<Instructions>,
+    instructions: Option<Costs>,
     /// Heap use of bare hyper and of northflank-rs over [`ALLOCATION_REQUESTS`] requests.
     heap: Vec<(&'static str, HeapStats)>,
     /// Decoding one `get.project` answer as the client does.
