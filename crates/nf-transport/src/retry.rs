@@ -23,6 +23,7 @@ use crate::body::Body;
 use crate::clock::Clock;
 use crate::error::TransportError;
 use crate::rate_limit::{REMAINING, RESET, retry_after};
+use crate::trace::OperationName;
 use crate::{Request, Response};
 
 /// The attempt number (1 for the first) that the retry layer stores in each attempt's
@@ -297,8 +298,41 @@ struct Replay {
     /// A list rather than a map: a request carries a few headers, and a second map (with its
     /// index table) would be built for every call only to be dropped unused.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
-    extensions: http::Extensions,
+    extensions: KeptExtensions,
     body: Body,
+}
+
+/// A request's extensions, kept for later attempts.
+enum KeptExtensions {
+    /// At most the operation's name, as the client's requests carry: kept by value, as a
+    /// copy of the map would cost three allocations per call for an attempt that rarely
+    /// comes.
+    Name(Option<OperationName>),
+    /// Anything else, copied.
+    All(http::Extensions),
+}
+
+impl KeptExtensions {
+    fn of(extensions: &http::Extensions) -> Self {
+        match extensions.len() {
+            0 => Self::Name(None),
+            1 => match extensions.get::<OperationName>() {
+                Some(name) => Self::Name(Some(*name)),
+                None => Self::All(extensions.clone()),
+            },
+            _ => Self::All(extensions.clone()),
+        }
+    }
+
+    fn restore(&self, extensions: &mut http::Extensions) {
+        match self {
+            Self::Name(None) => {}
+            Self::Name(Some(name)) => {
+                extensions.insert(*name);
+            }
+            Self::All(all) => *extensions = all.clone(),
+        }
+    }
 }
 
 impl Template {
@@ -310,7 +344,7 @@ impl Template {
                 .iter()
                 .map(|(name, value)| (name.clone(), value.clone()))
                 .collect(),
-            extensions: request.extensions().clone(),
+            extensions: KeptExtensions::of(request.extensions()),
             body,
         });
         Box::new(Self {
@@ -335,7 +369,7 @@ impl Template {
         for (name, value) in &replay.headers {
             headers.append(name.clone(), value.clone());
         }
-        *request.extensions_mut() = replay.extensions.clone();
+        replay.extensions.restore(request.extensions_mut());
         Some(request)
     }
 }
@@ -692,6 +726,63 @@ mod tests {
         assert_eq!(second.0.extensions.get::<Attempt>(), Some(&Attempt(2)));
         assert_eq!(first.1.as_deref(), Some(&b"{}"[..]));
         assert_eq!(first.1, second.1);
+    }
+
+    /// The extensions each of two attempts carried, for a request that carried `extensions`.
+    async fn extensions_of_attempts(extensions: http::Extensions) -> Vec<http::Extensions> {
+        let clock = ManualClock::auto_advance();
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let service = layer(&clock, Arc::default()).layer(service);
+        let mut sent = request(Method::GET);
+        *sent.extensions_mut() = extensions;
+        let call = tokio::spawn(service.oneshot(sent));
+        let mut seen = Vec::new();
+        for code in [503, 200] {
+            let Some((request, send)) = handle.next_request().await else {
+                panic!("attempt missing");
+            };
+            seen.push(request.into_parts().0.extensions);
+            send.send_response(status(code, &[]));
+        }
+        assert!(matches!(call.await, Ok(Ok(response)) if response.status() == StatusCode::OK));
+        seen
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Marker(&'static str);
+
+    #[tokio::test]
+    async fn every_kind_of_extension_survives_a_retry() {
+        let name = crate::OperationName("get.thing");
+
+        // None at all.
+        let seen = extensions_of_attempts(http::Extensions::new()).await;
+        assert_eq!(seen[1].len(), 1, "only the attempt number");
+        assert_eq!(seen[1].get::<Attempt>(), Some(&Attempt(2)));
+
+        // The operation's name alone, as the client sends it.
+        let mut only_name = http::Extensions::new();
+        only_name.insert(name);
+        let seen = extensions_of_attempts(only_name).await;
+        assert_eq!(seen[1].get::<crate::OperationName>(), Some(&name));
+        assert_eq!(seen[1].len(), 2);
+
+        // Something else alone, and something else beside the name.
+        let mut only_marker = http::Extensions::new();
+        only_marker.insert(Marker("a"));
+        let seen = extensions_of_attempts(only_marker).await;
+        assert_eq!(seen[1].get::<Marker>(), Some(&Marker("a")));
+        assert_eq!(seen[1].get::<Attempt>(), Some(&Attempt(2)));
+
+        let mut both = http::Extensions::new();
+        both.insert(name);
+        both.insert(Marker("b"));
+        let seen = extensions_of_attempts(both).await;
+        for attempt in &seen {
+            assert_eq!(attempt.get::<crate::OperationName>(), Some(&name));
+            assert_eq!(attempt.get::<Marker>(), Some(&Marker("b")));
+        }
+        assert_eq!(seen[1].len(), 3);
     }
 
     #[tokio::test]
