@@ -19,13 +19,13 @@ use std::process::Command;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
-use http::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
+use http::header::{ACCEPT, HeaderValue};
 use nf_client::ApiClient;
 use nf_client::nf_transport::{Body, HttpConfig, HttpService};
 use tower::ServiceExt as _;
 
 use crate::emulator::TOKEN;
-use crate::requests::{Bare, Target};
+use crate::requests::{Bare, Target, sent_headers};
 
 /// The hidden flag of the counted child:
 /// `--count-calls <bare|http|transport|client> <base URL> <project> <calls>`.
@@ -123,16 +123,11 @@ pub(crate) fn count_calls(
             Counted::Http => {
                 let service = HttpService::new(&HttpConfig::default())?;
                 let uri: http::Uri = format!("{base_url}{path}").parse()?;
-                let authorization = HeaderValue::from_str(&format!("Bearer {TOKEN}"))?;
-                let user_agent =
-                    HeaderValue::from_str(&format!("northflank-rs/{}", env!("CARGO_PKG_VERSION")))?;
+                let headers = sent_headers()?;
                 for _ in 0..calls {
                     let mut request = http::Request::new(Body::empty());
                     *request.uri_mut() = uri.clone();
-                    let headers = request.headers_mut();
-                    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-                    headers.insert(USER_AGENT, user_agent.clone());
-                    headers.insert(AUTHORIZATION, authorization.clone());
+                    *request.headers_mut() = headers.clone();
                     let response = service.clone().oneshot(request).await?;
                     std::hint::black_box(checked(response)?.into_body().bytes().await?);
                 }

@@ -51,20 +51,10 @@ impl Bare {
             .pool_timer(TokioTimer::new())
             .build(connector);
         let uri = format!("{base_url}{path}").parse().context("request URL")?;
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_str(&format!("northflank-rs/{}", env!("CARGO_PKG_VERSION")))?,
-        );
-        headers.insert(
-            AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {TOKEN}"))?,
-        );
         Ok(Self {
             client,
             uri,
-            headers,
+            headers: sent_headers()?,
         })
     }
 
@@ -84,6 +74,25 @@ impl Bare {
         }
         Ok(body)
     }
+}
+
+/// The headers northflank-rs sends on `get.project`: `Accept`, `User-Agent` and
+/// `Authorization`, for the clients that set them themselves.
+///
+/// # Errors
+/// Never in practice: the values are fixed ASCII.
+pub(crate) fn sent_headers() -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(
+        USER_AGENT,
+        HeaderValue::from_str(&format!("northflank-rs/{}", env!("CARGO_PKG_VERSION")))?,
+    );
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {TOKEN}"))?,
+    );
+    Ok(headers)
 }
 
 impl Target {

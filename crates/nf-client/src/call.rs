@@ -98,11 +98,7 @@ impl<Op: Operation> Call<Op> {
     where
         Op::Response: Send + 'static,
     {
-        let parts = self.request.to_parts().map_err(|source| Error::Build {
-            operation: Op::ID,
-            source,
-        })?;
-        self.client.send_parts(Op::info(), parts).await
+        self.client.send(self.request).await
     }
 }
 

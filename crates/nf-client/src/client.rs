@@ -120,7 +120,6 @@ impl ApiClient {
         Op: Operation,
         Op::Response: Send + 'static,
     {
-        // The same as `Call::send`, without the call's own clone of the client.
         let parts = request.to_parts().map_err(|source| Error::Build {
             operation: Op::ID,
             source,
