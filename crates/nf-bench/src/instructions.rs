@@ -14,7 +14,15 @@
 //! README's figures come from, 32 KiB and 8-way each for instructions and data: a call whose
 //! code or data does not fit in them finds much of both evicted by the time it is used
 //! again, and pays a second-level access for each line it touches.
+//!
+//! The same two runs under callgrind, which records how often each instruction ran, give the
+//! call's code footprint: the 64-byte lines of code holding an instruction that ran in
+//! (nearly) every call. Between two calls the kernel's network path runs and evicts much of
+//! the first-level caches, so each of those lines is fetched again in every call, whatever
+//! its instructions cost once there; that makes the footprint the best single predictor of
+//! a configuration's time per call.
 
+use std::collections::{HashMap, HashSet};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -90,6 +98,16 @@ pub(crate) struct CallCost {
     pub(crate) code_misses: u64,
     /// Misses of the simulated first-level data cache.
     pub(crate) data_misses: u64,
+    /// Distinct 64-byte lines of code run in at least 90% of the calls.
+    pub(crate) code_lines: u64,
+}
+
+/// What cachegrind counted over a whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Totals {
+    instructions: u64,
+    code_misses: u64,
+    data_misses: u64,
 }
 
 /// Per-call costs of every configuration, in the order of [`Counted::ALL`].
@@ -192,13 +210,16 @@ pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Costs>> {
         let short = counted_run(counted, base_url, project, SHORT_RUN)?;
         let long = counted_run(counted, base_url, project, LONG_RUN)?;
         let per_call =
-            |field: fn(&CallCost) -> u64| field(&long).saturating_sub(field(&short)) / calls;
+            |field: fn(&Totals) -> u64| field(&long).saturating_sub(field(&short)) / calls;
+        let short_runs = instruction_runs(counted, base_url, project, SHORT_RUN)?;
+        let long_runs = instruction_runs(counted, base_url, project, LONG_RUN)?;
         costs.push((
             counted,
             CallCost {
                 instructions: per_call(|cost| cost.instructions),
                 code_misses: per_call(|cost| cost.code_misses),
                 data_misses: per_call(|cost| cost.data_misses),
+                code_lines: code_lines(&short_runs, &long_runs, calls),
             },
         ));
     }
@@ -206,7 +227,7 @@ pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Costs>> {
 }
 
 /// What cachegrind counted over a whole child run of `calls` calls.
-fn counted_run(counted: Counted, base_url: &str, project: &str, calls: usize) -> Result<CallCost> {
+fn counted_run(counted: Counted, base_url: &str, project: &str, calls: usize) -> Result<Totals> {
     let program = std::env::current_exe().context("finding this program")?;
     let output = Command::new("valgrind")
         .args([
@@ -228,9 +249,103 @@ fn counted_run(counted: Counted, base_url: &str, project: &str, calls: usize) ->
     summary(&log).with_context(|| format!("no counts in cachegrind's output: {}", log.trim()))
 }
 
+/// How many times each instruction ran over a whole child run of `calls` calls, by object and
+/// address, as callgrind counts them.
+fn instruction_runs(
+    counted: Counted,
+    base_url: &str,
+    project: &str,
+    calls: usize,
+) -> Result<HashMap<(String, u64), u64>> {
+    let program = std::env::current_exe().context("finding this program")?;
+    let file = std::env::temp_dir().join(format!(
+        "nf-bench-callgrind-{}-{}-{calls}.out",
+        std::process::id(),
+        counted.flag()
+    ));
+    let output = Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--dump-instr=yes",
+            "--compress-pos=no",
+            "--compress-strings=no",
+        ])
+        .arg(format!("--callgrind-out-file={}", file.display()))
+        .arg(program)
+        .args([COUNT_FLAG, counted.flag(), base_url, project])
+        .arg(calls.to_string())
+        .output()
+        .context("running valgrind")?;
+    let text = std::fs::read_to_string(&file);
+    let _ = std::fs::remove_file(&file);
+    if !output.status.success() {
+        bail!(
+            "the counted run failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(executions(&text.context("reading callgrind's output")?))
+}
+
+/// The self cost of each instruction in a callgrind profile written with `--dump-instr=yes
+/// --compress-pos=no --compress-strings=no`, by object and address.
+///
+/// A cost line is `<address> <source line> <count>`. The line after `calls=` is the inclusive
+/// cost of a call made from that address, already counted where the callee's instructions
+/// are, so it is passed over.
+fn executions(profile: &str) -> HashMap<(String, u64), u64> {
+    let mut counts = HashMap::new();
+    let mut object = "";
+    let mut after_call = false;
+    for line in profile.lines() {
+        if let Some(name) = line.strip_prefix("ob=") {
+            object = name;
+            continue;
+        }
+        if line.starts_with("calls=") {
+            after_call = true;
+            continue;
+        }
+        let mut fields = line.split_whitespace();
+        let Some(address) = fields.next().and_then(|text| text.strip_prefix("0x")) else {
+            continue;
+        };
+        if std::mem::take(&mut after_call) {
+            continue;
+        }
+        let (Ok(address), Some(Ok(count))) = (
+            u64::from_str_radix(address, 16),
+            fields.nth(1).map(str::parse::<u64>),
+        ) else {
+            continue;
+        };
+        *counts.entry((object.to_owned(), address)).or_insert(0) += count;
+    }
+    counts
+}
+
+/// The 64-byte lines of code holding an instruction that ran at least `0.9 * calls` times
+/// more in the longer run than in the shorter, `calls` being the difference in calls: the
+/// code of a call, start-up and connecting left out.
+fn code_lines(
+    short: &HashMap<(String, u64), u64>,
+    long: &HashMap<(String, u64), u64>,
+    calls: u64,
+) -> u64 {
+    let lines: HashSet<(&str, u64)> = long
+        .iter()
+        .filter(|(key, count)| {
+            let before = short.get(*key).copied().unwrap_or(0);
+            count.saturating_sub(before) * 10 >= calls * 9
+        })
+        .map(|((object, address), _)| (object.as_str(), address / 64))
+        .collect();
+    lines.len() as u64
+}
+
 /// The totals of cachegrind's summary: the lines `==1== I refs: 362,596,019`,
 /// `==1== I1 misses: 1,234` and `==1== D1 misses: 5,678 ( 1,000 rd + 4,678 wr)`.
-fn summary(log: &str) -> Option<CallCost> {
+fn summary(log: &str) -> Option<Totals> {
     let total = |label: &str| -> Option<u64> {
         log.lines().find_map(|line| {
             let (_, rest) = line.split_once("== ")?;
@@ -247,7 +362,7 @@ fn summary(log: &str) -> Option<CallCost> {
                 .ok()
         })
     };
-    Some(CallCost {
+    Some(Totals {
         instructions: total("I refs")?,
         code_misses: total("I1 misses")?,
         data_misses: total("D1 misses")?,
@@ -268,7 +383,7 @@ mod tests {
                    ==7== D1  misses:        5,678  ( 1,000 rd   + 4,678 wr)\n";
         assert_eq!(
             summary(log),
-            Some(CallCost {
+            Some(Totals {
                 instructions: 362_596_019,
                 code_misses: 1_234,
                 data_misses: 5_678,
@@ -276,6 +391,39 @@ mod tests {
         );
         assert_eq!(summary("==7== I   refs:      12\n"), None);
         assert_eq!(summary("==7== nothing here\n"), None);
+    }
+
+    #[test]
+    fn instructions_are_counted_without_the_costs_of_calls() {
+        let profile = "positions: instr line\nevents: Ir\n\nob=/bin/a\nfl=???\nfn=main\n\
+                       0x1000 0 5\n0x1004 0 5\ncfn=f\ncalls=5 0x2000 0\n0x1008 0 900\n\
+                       0x1008 0 5\n\nob=/lib/b\nfn=f\n0x1000 0 7\nfn=main\n0x1000 0 1\n";
+        let counts = executions(profile);
+        assert_eq!(counts.get(&("/bin/a".to_owned(), 0x1000)), Some(&5));
+        assert_eq!(
+            counts.get(&("/bin/a".to_owned(), 0x1008)),
+            Some(&5),
+            "{counts:?}"
+        );
+        assert_eq!(counts.get(&("/lib/b".to_owned(), 0x1000)), Some(&8));
+        assert_eq!(counts.len(), 4);
+    }
+
+    #[test]
+    fn code_lines_are_those_run_in_nearly_every_call() {
+        let key = |address: u64| ("/bin/a".to_owned(), address);
+        // Start-up code runs as often in both runs; a call's code 100 more times in the
+        // longer one, in 100 more calls.
+        let short = HashMap::from([(key(0x00), 3000), (key(0x40), 10), (key(0x48), 10)]);
+        let long = HashMap::from([
+            (key(0x00), 3000),
+            (key(0x40), 110),
+            (key(0x48), 110),
+            (key(0x80), 95),
+            (key(0xc0), 89),
+        ]);
+        // 0x40 and 0x48 share a line; 0x80 ran in 95% of the calls; 0xc0 in 89%.
+        assert_eq!(code_lines(&short, &long, 100), 2);
     }
 
     #[test]

@@ -39,10 +39,11 @@
 //! 4. **Emulator CPU.** Sections 1 and 2 show the emulator's CPU time divided by wall time
 //!    (in cores), and section 1 this process's, so a reader can see whether the emulator or
 //!    the machine was the limit.
-//! 5. **Where a call's cost goes** ([`instructions`]). Under cachegrind, when valgrind is
-//!    installed: instructions and simulated first-level cache misses per sequential call for
-//!    bare hyper-util, then northflank-rs's HTTP service, its transport's default stack and
-//!    the whole client, each adding to the one before.
+//! 5. **Where a call's cost goes** ([`instructions`]). Under cachegrind and callgrind, when
+//!    valgrind is installed: instructions, simulated first-level cache misses and the lines
+//!    of code run in every call, per sequential call, for bare hyper-util, then
+//!    northflank-rs's HTTP service, its transport's default stack and the whole client, each
+//!    adding to the one before.
 //!
 //! `--quick` runs smaller counts, for smoke runs. Timings are printed, never asserted.
 //!
@@ -487,19 +488,27 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
             )?;
             writeln!(
                 out,
-                "| Configuration | Instructions | L1 code misses | L1 data misses |\n\
-                 |---|---:|---:|---:|"
+                "| Configuration | Instructions | L1 code misses | L1 data misses | Code lines |\n\
+                 |---|---:|---:|---:|---:|"
             )?;
             for (counted, cost) in costs {
                 writeln!(
                     out,
-                    "| {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} |",
                     counted.label(),
                     thousands(cost.instructions),
                     thousands(cost.code_misses),
                     thousands(cost.data_misses),
+                    thousands(cost.code_lines),
                 )?;
             }
+            writeln!(
+                out,
+                "\nCode lines: the distinct 64-byte lines of code that run in (nearly) every call \
+                 (callgrind). The kernel's network path evicts most of them between two calls, \
+                 so a call fetches each again: the footprint, more than the instruction count, \
+                 sets the time per call."
+            )?;
             let first = costs.first().map(|(_, cost)| cost.instructions);
             let last = costs.last().map(|(_, cost)| cost.instructions);
             if let (Some(bare), Some(client)) = (first, last) {
