@@ -90,7 +90,7 @@ impl Counted {
 }
 
 /// Per-call costs of one configuration.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CallCost {
     /// Instructions executed.
     pub(crate) instructions: u64,
@@ -195,7 +195,7 @@ fn checked<B>(response: http::Response<B>) -> Result<http::Response<B>> {
 /// missing.
 ///
 /// # Errors
-/// When a counted run fails or cachegrind's summary cannot be read.
+/// When a counted run fails or valgrind's output cannot be read.
 pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Costs>> {
     let installed = Command::new("valgrind")
         .arg("--version")
@@ -228,24 +228,19 @@ pub(crate) fn measure(base_url: &str, project: &str) -> Result<Option<Costs>> {
 
 /// What cachegrind counted over a whole child run of `calls` calls.
 fn counted_run(counted: Counted, base_url: &str, project: &str, calls: usize) -> Result<Totals> {
-    let program = std::env::current_exe().context("finding this program")?;
-    let output = Command::new("valgrind")
-        .args([
-            "--tool=cachegrind",
-            "--cache-sim=yes",
-            "--cachegrind-out-file=/dev/null",
-        ])
-        .arg(format!("--I1={L1_CACHE}"))
-        .arg(format!("--D1={L1_CACHE}"))
-        .arg(program)
-        .args([COUNT_FLAG, counted.flag(), base_url, project])
-        .arg(calls.to_string())
-        .output()
-        .context("running valgrind")?;
-    let log = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        bail!("the counted run failed: {}", log.trim());
-    }
+    let log = under_valgrind(
+        &[
+            "--tool=cachegrind".into(),
+            "--cache-sim=yes".into(),
+            "--cachegrind-out-file=/dev/null".into(),
+            format!("--I1={L1_CACHE}"),
+            format!("--D1={L1_CACHE}"),
+        ],
+        counted,
+        base_url,
+        project,
+        calls,
+    )?;
     summary(&log).with_context(|| format!("no counts in cachegrind's output: {}", log.trim()))
 }
 
@@ -256,35 +251,53 @@ fn instruction_runs(
     base_url: &str,
     project: &str,
     calls: usize,
-) -> Result<HashMap<(String, u64), u64>> {
-    let program = std::env::current_exe().context("finding this program")?;
+) -> Result<HashMap<(Arc<str>, u64), u64>> {
     let file = std::env::temp_dir().join(format!(
         "nf-bench-callgrind-{}-{}-{calls}.out",
         std::process::id(),
         counted.flag()
     ));
+    let run = under_valgrind(
+        &[
+            "--tool=callgrind".into(),
+            "--dump-instr=yes".into(),
+            "--compress-pos=no".into(),
+            "--compress-strings=no".into(),
+            format!("--callgrind-out-file={}", file.display()),
+        ],
+        counted,
+        base_url,
+        project,
+        calls,
+    );
+    let text = std::fs::read_to_string(&file);
+    let _ = std::fs::remove_file(&file);
+    run?;
+    Ok(executions(&text.context("reading callgrind's output")?))
+}
+
+/// Runs this program as a counted child of `calls` calls through `counted` under valgrind with
+/// `tool` (the tool and its options), and returns valgrind's log.
+fn under_valgrind(
+    tool: &[String],
+    counted: Counted,
+    base_url: &str,
+    project: &str,
+    calls: usize,
+) -> Result<String> {
+    let program = std::env::current_exe().context("finding this program")?;
     let output = Command::new("valgrind")
-        .args([
-            "--tool=callgrind",
-            "--dump-instr=yes",
-            "--compress-pos=no",
-            "--compress-strings=no",
-        ])
-        .arg(format!("--callgrind-out-file={}", file.display()))
+        .args(tool)
         .arg(program)
         .args([COUNT_FLAG, counted.flag(), base_url, project])
         .arg(calls.to_string())
         .output()
         .context("running valgrind")?;
-    let text = std::fs::read_to_string(&file);
-    let _ = std::fs::remove_file(&file);
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
     if !output.status.success() {
-        bail!(
-            "the counted run failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
+        bail!("the counted run failed: {}", log.trim());
     }
-    Ok(executions(&text.context("reading callgrind's output")?))
+    Ok(log)
 }
 
 /// The self cost of each instruction in a callgrind profile written with `--dump-instr=yes
@@ -293,13 +306,14 @@ fn instruction_runs(
 /// A cost line is `<address> <source line> <count>`. The line after `calls=` is the inclusive
 /// cost of a call made from that address, already counted where the callee's instructions
 /// are, so it is passed over.
-fn executions(profile: &str) -> HashMap<(String, u64), u64> {
+fn executions(profile: &str) -> HashMap<(Arc<str>, u64), u64> {
     let mut counts = HashMap::new();
-    let mut object = "";
+    // Shared by every key of the object, rather than copied into each.
+    let mut object: Arc<str> = Arc::from("");
     let mut after_call = false;
     for line in profile.lines() {
         if let Some(name) = line.strip_prefix("ob=") {
-            object = name;
+            object = Arc::from(name);
             continue;
         }
         if line.starts_with("calls=") {
@@ -319,7 +333,7 @@ fn executions(profile: &str) -> HashMap<(String, u64), u64> {
         ) else {
             continue;
         };
-        *counts.entry((object.to_owned(), address)).or_insert(0) += count;
+        *counts.entry((object.clone(), address)).or_insert(0) += count;
     }
     counts
 }
@@ -328,8 +342,8 @@ fn executions(profile: &str) -> HashMap<(String, u64), u64> {
 /// more in the longer run than in the shorter, `calls` being the difference in calls: the
 /// code of a call, start-up and connecting left out.
 fn code_lines(
-    short: &HashMap<(String, u64), u64>,
-    long: &HashMap<(String, u64), u64>,
+    short: &HashMap<(Arc<str>, u64), u64>,
+    long: &HashMap<(Arc<str>, u64), u64>,
     calls: u64,
 ) -> u64 {
     let lines: HashSet<(&str, u64)> = long
@@ -338,7 +352,7 @@ fn code_lines(
             let before = short.get(*key).copied().unwrap_or(0);
             count.saturating_sub(before) * 10 >= calls * 9
         })
-        .map(|((object, address), _)| (object.as_str(), address / 64))
+        .map(|((object, address), _)| (&**object, address / 64))
         .collect();
     lines.len() as u64
 }
@@ -399,19 +413,16 @@ mod tests {
                        0x1000 0 5\n0x1004 0 5\ncfn=f\ncalls=5 0x2000 0\n0x1008 0 900\n\
                        0x1008 0 5\n\nob=/lib/b\nfn=f\n0x1000 0 7\nfn=main\n0x1000 0 1\n";
         let counts = executions(profile);
-        assert_eq!(counts.get(&("/bin/a".to_owned(), 0x1000)), Some(&5));
-        assert_eq!(
-            counts.get(&("/bin/a".to_owned(), 0x1008)),
-            Some(&5),
-            "{counts:?}"
-        );
-        assert_eq!(counts.get(&("/lib/b".to_owned(), 0x1000)), Some(&8));
+        let key = |object: &str, address: u64| (Arc::<str>::from(object), address);
+        assert_eq!(counts.get(&key("/bin/a", 0x1000)), Some(&5));
+        assert_eq!(counts.get(&key("/bin/a", 0x1008)), Some(&5), "{counts:?}");
+        assert_eq!(counts.get(&key("/lib/b", 0x1000)), Some(&8));
         assert_eq!(counts.len(), 4);
     }
 
     #[test]
     fn code_lines_are_those_run_in_nearly_every_call() {
-        let key = |address: u64| ("/bin/a".to_owned(), address);
+        let key = |address: u64| (Arc::<str>::from("/bin/a"), address);
         // Start-up code runs as often in both runs; a call's code 100 more times in the
         // longer one, in 100 more calls.
         let short = HashMap::from([(key(0x00), 3000), (key(0x40), 10), (key(0x48), 10)]);

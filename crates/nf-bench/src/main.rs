@@ -105,7 +105,7 @@ enum Mode {
     Bench(Settings),
     /// The child process: serve an emulator with this many projects.
     Serve(usize),
-    /// A child run under cachegrind: this many calls through one configuration.
+    /// A child run under valgrind: this many calls through one configuration.
     Count {
         counted: Counted,
         base_url: String,
@@ -234,8 +234,8 @@ struct Results {
     load: [Option<String>; 2],
     /// Best run of bare hyper and of northflank-rs, sequential then concurrent.
     rates: Vec<(usize, Run, Run)>,
-    /// Instructions and cache misses per sequential call of each configuration, when
-    /// valgrind is installed.
+    /// Instructions, cache misses and code lines per sequential call of each configuration,
+    /// when valgrind is installed.
     instructions: Option<Costs>,
     /// Heap use of bare hyper and of northflank-rs over [`ALLOCATION_REQUESTS`] requests.
     heap: Vec<(&'static str, HeapStats)>,
@@ -303,12 +303,12 @@ async fn measure(settings: &Settings) -> Result<Results> {
         }
     }
 
-    eprintln!("counting instructions and cache misses per call under cachegrind");
+    eprintln!("counting instructions, cache misses and code lines per call under valgrind");
     let base_url = emulator.base_url().to_owned();
     let instructions =
         tokio::task::spawn_blocking(move || instructions::measure(&base_url, PROJECT))
             .await
-            .context("the cachegrind runs panicked")??;
+            .context("the valgrind runs panicked")??;
 
     let mut heap = Vec::new();
     for target in [&bare, &typed] {
