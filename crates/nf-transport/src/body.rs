@@ -5,10 +5,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use http_body::Body as _;
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 
 use crate::error::{BoxError, TransportError};
+use crate::pool::Checkin;
 
 /// A request body: bytes in memory, which can be sent again on a retry, or a stream, which
 /// cannot.
@@ -156,6 +158,9 @@ pub struct ResponseBody {
 enum Inner {
     /// The built-in HTTP service's body, held as it is: it comes with every response.
     Hyper(hyper::body::Incoming),
+    /// The body of an HTTP/1.1 response, whose connection goes back to the pool when the
+    /// body has been read to the end.
+    Pooled(PooledBody),
     /// Any other body.
     Boxed(Pin<Box<dyn http_body::Body<Data = Bytes, Error = TransportError> + Send>>),
 }
@@ -165,6 +170,13 @@ impl ResponseBody {
     pub(crate) fn hyper(body: hyper::body::Incoming) -> Self {
         Self {
             inner: Inner::Hyper(body),
+        }
+    }
+
+    /// The body of an HTTP/1.1 response on a pooled connection.
+    pub(crate) fn pooled(body: hyper::body::Incoming, checkin: Checkin) -> Self {
+        Self {
+            inner: Inner::Pooled(PooledBody { body, checkin }),
         }
     }
 
@@ -249,6 +261,7 @@ impl http_body::Body for ResponseBody {
                     frame.map_err(|error| TransportError::from_body_error(Box::new(error)))
                 })
             }),
+            Inner::Pooled(pooled) => pooled.poll_frame(cx),
             Inner::Boxed(body) => body.as_mut().poll_frame(cx),
         }
     }
@@ -256,6 +269,7 @@ impl http_body::Body for ResponseBody {
     fn is_end_stream(&self) -> bool {
         match &self.inner {
             Inner::Hyper(body) => body.is_end_stream(),
+            Inner::Pooled(pooled) => pooled.body.is_end_stream(),
             Inner::Boxed(body) => body.is_end_stream(),
         }
     }
@@ -263,7 +277,43 @@ impl http_body::Body for ResponseBody {
     fn size_hint(&self) -> SizeHint {
         match &self.inner {
             Inner::Hyper(body) => body.size_hint(),
+            Inner::Pooled(pooled) => pooled.body.size_hint(),
             Inner::Boxed(body) => body.size_hint(),
+        }
+    }
+}
+
+/// hyper's body and the connection it came on, returned to the pool at its end.
+struct PooledBody {
+    body: hyper::body::Incoming,
+    checkin: Checkin,
+}
+
+impl PooledBody {
+    fn poll_frame(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, TransportError>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(None) => self.checkin.release(),
+            Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.checkin.release(),
+            _ => {}
+        }
+        polled.map(|frame| {
+            frame.map(|frame| {
+                frame.map_err(|error| TransportError::from_body_error(Box::new(error)))
+            })
+        })
+    }
+}
+
+impl Drop for PooledBody {
+    fn drop(&mut self) {
+        // A body with nothing left to read (an empty one, say) frees its connection even
+        // when nobody polled it; one dropped half-read closes it.
+        if self.body.is_end_stream() {
+            self.checkin.release();
         }
     }
 }

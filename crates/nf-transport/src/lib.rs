@@ -125,6 +125,7 @@ mod builder;
 pub mod clock;
 mod error;
 pub mod http_service;
+mod pool;
 mod prepared;
 pub mod rate_limit;
 mod record;

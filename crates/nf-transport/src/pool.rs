@@ -1,0 +1,610 @@
+//! The connection pool under [`HttpService`](crate::HttpService), over hyper's connection
+//! API.
+//!
+//! An HTTP/1.1 connection carries one exchange at a time. It goes back to the pool when its
+//! response body has been read to the end, from the task that read it: no task is spawned
+//! and no channel is made per request. The next request on it waits, if it must, until
+//! hyper's connection task has finished with the previous exchange. An HTTP/2 connection
+//! (negotiated by ALPN on TLS) is shared by every request to its host.
+//!
+//! A pooled connection the server has closed is noticed when it is taken or when hyper
+//! refuses the request on it; the request then goes to another connection, as it never
+//! left. Idle connections are closed after the idle timeout by a task that wakes once per
+//! timeout and holds the pool only weakly.
+
+use std::collections::HashMap;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+#[cfg(test)]
+use http::Method;
+use http::Uri;
+use http::header::{HOST, HeaderValue};
+use http::uri::{Authority, PathAndQuery, Scheme};
+use hyper::client::conn::{TrySendError, http1, http2};
+use hyper::rt::{Read, Write};
+use hyper_util::client::legacy::connect::Connection;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tower_service::Service;
+
+use crate::body::{Body, ResponseBody};
+use crate::error::{BoxError, ConfigErrorKind, TransportError};
+use crate::{Request, Response};
+
+/// Opens a connection to the origin of a URI and hands back its sender.
+type Connect = Box<
+    dyn Fn(Uri) -> Pin<Box<dyn Future<Output = Result<Sender, TransportError>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// A cheap-to-clone handle on the pool.
+#[derive(Clone)]
+pub(crate) struct Pool {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    connect: Connect,
+    idle_timeout: Option<Duration>,
+    origins: Mutex<HashMap<Origin, Arc<OriginPool>>>,
+    reaper_started: AtomicBool,
+}
+
+/// Where connections go: scheme, host and port.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Origin {
+    scheme: Scheme,
+    authority: Authority,
+}
+
+/// The pooled connections of one origin. A response body holds it to bring its connection
+/// back without looking the origin up again.
+#[derive(Default)]
+pub(crate) struct OriginPool {
+    connections: Mutex<Connections>,
+}
+
+#[derive(Default)]
+struct Connections {
+    /// HTTP/1.1 connections with no exchange, the most recently used last.
+    idle: Vec<Idle>,
+    /// The HTTP/2 connection, when the origin negotiated it.
+    multiplexed: Option<http2::SendRequest<Body>>,
+}
+
+struct Idle {
+    sender: http1::SendRequest<Body>,
+    since: Instant,
+}
+
+/// The sending half of a connection.
+enum Sender {
+    Http1(http1::SendRequest<Body>),
+    Http2(http2::SendRequest<Body>),
+}
+
+impl Pool {
+    /// A pool opening its connections with `connector` (hyper-util's connector, or a TLS
+    /// connector over it); idle HTTP/1.1 connections are closed after `idle_timeout`.
+    pub(crate) fn new<C, T>(connector: C, idle_timeout: Option<Duration>) -> Self
+    where
+        C: Service<Uri, Response = T> + Clone + Send + Sync + 'static,
+        C::Future: Send + 'static,
+        C::Error: Into<BoxError>,
+        T: Read + Write + Connection + Unpin + Send + 'static,
+    {
+        let connect: Connect = Box::new(move |uri| Box::pin(open(connector.clone(), uri)));
+        Self {
+            shared: Arc::new(Shared {
+                connect,
+                idle_timeout,
+                origins: Mutex::new(HashMap::new()),
+                reaper_started: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Sends `request`, whose URI must be absolute, on a pooled or a new connection.
+    pub(crate) fn send(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Response, TransportError>> + Send + 'static {
+        Shared::send(self.shared.clone(), request)
+    }
+
+    /// How many HTTP/1.1 connections wait idle for `uri`'s origin.
+    #[cfg(test)]
+    fn idle_count(&self, uri: &Uri) -> usize {
+        let origin = Origin::of(uri).map(|origin| self.shared.origin_pool(origin));
+        origin.map_or(0, |pool| pool.connections().idle.len())
+    }
+}
+
+impl Origin {
+    fn of(uri: &Uri) -> Option<Self> {
+        Some(Self {
+            scheme: uri.scheme()?.clone(),
+            authority: uri.authority()?.clone(),
+        })
+    }
+
+    /// The `Host` header HTTP/1.1 needs: the host, and the port unless it is the scheme's
+    /// default.
+    fn host_header(&self) -> Result<HeaderValue, TransportError> {
+        let default_port = match self.scheme.as_str() {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        };
+        let value = match self.authority.port_u16() {
+            Some(port) if Some(port) != default_port => {
+                HeaderValue::from_str(&format!("{}:{port}", self.authority.host()))
+            }
+            _ => HeaderValue::from_str(self.authority.host()),
+        };
+        value.map_err(|_| TransportError::config(ConfigErrorKind::InvalidRequestUri))
+    }
+}
+
+/// Locks `mutex`, whose content (connections and timestamps) stays valid whatever a
+/// panicking holder did.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl OriginPool {
+    fn connections(&self) -> MutexGuard<'_, Connections> {
+        lock(&self.connections)
+    }
+
+    /// A pooled connection that the server has not closed, if there is one.
+    fn take(&self, idle_timeout: Option<Duration>) -> Option<Sender> {
+        let mut connections = self.connections();
+        if let Some(shared) = &connections.multiplexed {
+            if !shared.is_closed() {
+                return Some(Sender::Http2(shared.clone()));
+            }
+            connections.multiplexed = None;
+        }
+        // The most recent connection is the likeliest to be open; when it has outlived the
+        // idle timeout, so have all the older ones.
+        if let Some(last) = connections.idle.last()
+            && idle_timeout.is_some_and(|timeout| last.since.elapsed() >= timeout)
+        {
+            connections.idle.clear();
+        }
+        while let Some(idle) = connections.idle.pop() {
+            if !idle.sender.is_closed() {
+                return Some(Sender::Http1(idle.sender));
+            }
+        }
+        None
+    }
+
+    fn check_in(&self, sender: http1::SendRequest<Body>) {
+        if sender.is_closed() {
+            return;
+        }
+        let idle = Idle {
+            sender,
+            since: Instant::now(),
+        };
+        self.connections().idle.push(idle);
+    }
+
+    fn forget_multiplexed(&self, closed: &http2::SendRequest<Body>) {
+        let mut connections = self.connections();
+        if connections
+            .multiplexed
+            .as_ref()
+            .is_some_and(|shared| shared.is_closed() || closed.is_closed())
+        {
+            connections.multiplexed = None;
+        }
+    }
+
+    /// Drops connections idle for `timeout` or closed; whether any connection is left.
+    fn prune(&self, timeout: Duration) -> bool {
+        let mut connections = self.connections();
+        connections
+            .idle
+            .retain(|idle| idle.since.elapsed() < timeout && !idle.sender.is_closed());
+        if connections
+            .multiplexed
+            .as_ref()
+            .is_some_and(http2::SendRequest::is_closed)
+        {
+            connections.multiplexed = None;
+        }
+        !connections.idle.is_empty() || connections.multiplexed.is_some()
+    }
+}
+
+impl Shared {
+    fn origin_pool(&self, origin: Origin) -> Arc<OriginPool> {
+        lock(&self.origins).entry(origin).or_default().clone()
+    }
+
+    async fn send(self: Arc<Self>, mut request: Request) -> Result<Response, TransportError> {
+        let Some(origin) = Origin::of(request.uri()) else {
+            return Err(TransportError::config(ConfigErrorKind::InvalidRequestUri));
+        };
+        let pool = self.origin_pool(origin);
+        loop {
+            let (sender, reused) = match pool.take(self.idle_timeout) {
+                Some(sender) => (sender, true),
+                None => (self.open(&pool, request.uri().clone()).await?, false),
+            };
+            let outcome = match sender {
+                Sender::Http2(sender) => send_http2(&pool, sender, request).await,
+                Sender::Http1(sender) => send_http1(&pool, sender, request).await,
+            };
+            match outcome {
+                Ok(response) => return Ok(response),
+                // A connection found closed before the request went out: it never left,
+                // so another connection may carry it, or a new one.
+                Err(Unsent::Closed(unsent, _)) if reused => request = unsent,
+                Err(Unsent::Closed(_, error)) => return Err(TransportError::connect(error)),
+                Err(Unsent::Failed(error)) => return Err(error),
+            }
+        }
+    }
+
+    /// Opens a connection; an HTTP/2 one is shared at once with the requests that follow.
+    async fn open(self: &Arc<Self>, pool: &OriginPool, uri: Uri) -> Result<Sender, TransportError> {
+        self.start_reaper();
+        let sender = (self.connect)(uri).await?;
+        if let Sender::Http2(shared) = &sender {
+            pool.connections().multiplexed = Some(shared.clone());
+        }
+        Ok(sender)
+    }
+
+    /// Starts, once per pool, the task that closes connections idle for longer than the
+    /// timeout.
+    fn start_reaper(self: &Arc<Self>) {
+        let Some(timeout) = self.idle_timeout else {
+            return;
+        };
+        if self.reaper_started.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        tokio::spawn(reap(Arc::downgrade(self), timeout));
+    }
+}
+
+async fn send_http1(
+    pool: &Arc<OriginPool>,
+    mut sender: http1::SendRequest<Body>,
+    mut request: Request,
+) -> Result<Response, Unsent> {
+    if let Err(error) = sender.ready().await {
+        return Err(Unsent::Closed(request, error));
+    }
+    if !request.headers().contains_key(HOST) {
+        let origin = Origin::of(request.uri());
+        let host = origin.map_or(
+            Err(TransportError::config(ConfigErrorKind::InvalidRequestUri)),
+            |origin| origin.host_header(),
+        );
+        request
+            .headers_mut()
+            .insert(HOST, host.map_err(Unsent::Failed)?);
+    }
+    // HTTP/1.1 asks for the path and query alone; the absolute form is kept in case the
+    // request has to go to another connection.
+    let relative = origin_form(request.uri());
+    let absolute = std::mem::replace(request.uri_mut(), relative);
+    match sender.try_send_request(request).await {
+        Ok(response) => {
+            let checkin = Checkin {
+                sender: Some(sender),
+                pool: pool.clone(),
+            };
+            Ok(response.map(|body| ResponseBody::pooled(body, checkin)))
+        }
+        Err(error) => Err(Unsent::from_try_send(error, |unsent| {
+            *unsent.uri_mut() = absolute;
+        })),
+    }
+}
+
+async fn send_http2(
+    pool: &OriginPool,
+    mut sender: http2::SendRequest<Body>,
+    request: Request,
+) -> Result<Response, Unsent> {
+    if let Err(error) = sender.ready().await {
+        pool.forget_multiplexed(&sender);
+        return Err(Unsent::Closed(request, error));
+    }
+    match sender.try_send_request(request).await {
+        Ok(response) => Ok(response.map(ResponseBody::hyper)),
+        Err(error) => {
+            let unsent = Unsent::from_try_send(error, |_| {});
+            if matches!(unsent, Unsent::Closed(..)) {
+                pool.forget_multiplexed(&sender);
+            }
+            Err(unsent)
+        }
+    }
+}
+
+/// Closes idle connections older than `timeout`, waking once per `timeout`, until the pool
+/// is dropped. An origin with no connection left is forgotten unless a call holds it.
+async fn reap(pool: Weak<Shared>, timeout: Duration) {
+    loop {
+        tokio::time::sleep(timeout).await;
+        let Some(pool) = pool.upgrade() else {
+            return;
+        };
+        lock(&pool.origins)
+            .retain(|_, origin| origin.prune(timeout) || Arc::strong_count(origin) > 1);
+    }
+}
+
+/// Why a request got no response from a connection.
+enum Unsent {
+    /// The connection was closed before the request was written: the request, to send on
+    /// another connection, and hyper's error.
+    Closed(Request, hyper::Error),
+    /// Anything else, including a failure after the request may have been written.
+    Failed(TransportError),
+}
+
+impl Unsent {
+    fn from_try_send(mut error: TrySendError<Request>, restore: impl FnOnce(&mut Request)) -> Self {
+        match error.take_message() {
+            Some(mut unsent) => {
+                restore(&mut unsent);
+                Self::Closed(unsent, error.into_error())
+            }
+            None => Self::Failed(TransportError::io(error.into_error())),
+        }
+    }
+}
+
+/// `uri` as HTTP/1.1 sends it to an origin server: its path and query.
+fn origin_form(uri: &Uri) -> Uri {
+    match uri.path_and_query() {
+        Some(path) if path.as_str() != "/" => Uri::from(path.clone()),
+        _ => Uri::from(PathAndQuery::from_static("/")),
+    }
+}
+
+/// Connects to `uri`'s origin, shakes hands in the protocol the TLS layer negotiated, and
+/// leaves the connection to a task of its own.
+async fn open<C, T>(mut connector: C, uri: Uri) -> Result<Sender, TransportError>
+where
+    C: Service<Uri, Response = T> + Send + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+    T: Read + Write + Connection + Unpin + Send + 'static,
+{
+    poll_fn(|cx| connector.poll_ready(cx))
+        .await
+        .map_err(|error| connect_error(error.into()))?;
+    let io = connector
+        .call(uri)
+        .await
+        .map_err(|error| connect_error(error.into()))?;
+
+    if io.connected().is_negotiated_h2() {
+        let (sender, connection) = http2::Builder::new(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .handshake(io)
+            .await
+            .map_err(TransportError::connect)?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "HTTP/2 connection ended with an error");
+            }
+        });
+        return Ok(Sender::Http2(sender));
+    }
+    let (sender, connection) = http1::handshake(io)
+        .await
+        .map_err(TransportError::connect)?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::debug!(%error, "HTTP/1.1 connection ended with an error");
+        }
+    });
+    Ok(Sender::Http1(sender))
+}
+
+/// A failure to connect: a certificate rustls rejected is told apart, as another attempt
+/// would be rejected again.
+fn connect_error(error: BoxError) -> TransportError {
+    if crate::tls::is_certificate_rejection(&*error) {
+        TransportError::certificate(error)
+    } else {
+        TransportError::connect(error)
+    }
+}
+
+/// Returns an HTTP/1.1 connection to the pool once the body of its response has been read to
+/// the end; dropped earlier, the connection is closed with it, as the rest of the body
+/// would be in the way of the next exchange.
+pub(crate) struct Checkin {
+    sender: Option<http1::SendRequest<Body>>,
+    pool: Arc<OriginPool>,
+}
+
+impl Checkin {
+    /// Hands the connection back: the body it carried has been read whole.
+    pub(crate) fn release(&mut self) {
+        if let Some(sender) = self.sender.take() {
+            self.pool.check_in(sender);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt as _;
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use nf_testkit::{Reply, TestServer};
+
+    use super::*;
+
+    fn request(method: Method, url: &str) -> Request {
+        let mut request = http::Request::new(Body::from("{}"));
+        *request.method_mut() = method;
+        *request.uri_mut() = url.parse().expect("a URL");
+        request
+    }
+
+    fn pool() -> Pool {
+        Pool::new(HttpConnector::new(), Some(Duration::from_secs(90)))
+    }
+
+    async fn read(response: Response) -> Vec<u8> {
+        let body = response.into_body().collect().await.expect("a body");
+        body.to_bytes().to_vec()
+    }
+
+    #[test]
+    fn requests_go_out_in_origin_form_with_the_right_host() {
+        let form = |url: &str| origin_form(&url.parse().expect("a URL")).to_string();
+        assert_eq!(
+            form("http://h:8080/v1/projects?per_page=5"),
+            "/v1/projects?per_page=5"
+        );
+        assert_eq!(form("http://h"), "/");
+        let host = |url: &str| {
+            Origin::of(&url.parse().expect("a URL")).map(|origin| origin.host_header().ok())
+        };
+        let expected = |value| Some(Some(HeaderValue::from_static(value)));
+        assert_eq!(host("https://api.example:443/x"), expected("api.example"));
+        assert_eq!(host("http://api.example:80/x"), expected("api.example"));
+        assert_eq!(host("http://127.0.0.1:8080/"), expected("127.0.0.1:8080"));
+        assert_eq!(host("/relative"), None);
+    }
+
+    #[tokio::test]
+    async fn a_connection_read_to_the_end_carries_the_next_request() {
+        let server = TestServer::start(|_, _| Reply::status(200).body("ok")).await;
+        let pool = pool();
+        let url = format!("{}/v1/projects?per_page=5", server.url());
+        let uri: Uri = url.parse().expect("a URL");
+
+        let response = pool
+            .send(request(Method::GET, &url))
+            .await
+            .expect("an answer");
+        assert_eq!(pool.idle_count(&uri), 0, "busy until its body is read");
+        assert_eq!(read(response).await, b"ok");
+        assert_eq!(pool.idle_count(&uri), 1);
+        let response = pool
+            .send(request(Method::GET, &url))
+            .await
+            .expect("an answer");
+        assert_eq!(read(response).await, b"ok");
+
+        assert_eq!(server.connections(), 1);
+        let received = server.received();
+        assert_eq!(received.len(), 2);
+        assert_eq!(received[0].target, "/v1/projects?per_page=5");
+        let host = format!("127.0.0.1:{}", server.addr().port());
+        assert_eq!(received[0].header("host"), Some(host.as_str()));
+    }
+
+    #[tokio::test]
+    async fn a_body_dropped_unread_takes_its_connection_with_it() {
+        let server = TestServer::start(|_, _| Reply::status(200).body("ok")).await;
+        let pool = pool();
+        let url = server.url();
+
+        let unread = pool
+            .send(request(Method::GET, &url))
+            .await
+            .expect("an answer");
+        drop(unread);
+        let response = pool
+            .send(request(Method::GET, &url))
+            .await
+            .expect("an answer");
+        assert_eq!(read(response).await, b"ok");
+        assert_eq!(server.connections(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_connection_the_server_closed_is_replaced_without_sending_twice() {
+        let server =
+            TestServer::start(|_, _| Reply::status(200).header("connection", "close").body("ok"))
+                .await;
+        let pool = pool();
+        let url = server.url();
+
+        for _ in 0..3 {
+            let response = pool
+                .send(request(Method::POST, &url))
+                .await
+                .expect("an answer");
+            assert_eq!(read(response).await, b"ok");
+        }
+        assert_eq!(server.count(), 3, "each POST reached the server once");
+        assert_eq!(server.connections(), 3);
+    }
+
+    #[tokio::test]
+    async fn many_requests_at_once_each_get_a_connection_and_share_them_after() {
+        let server = TestServer::start(|_, _| Reply::status(200).body("ok")).await;
+        let pool = pool();
+        let url = server.url();
+        let uri: Uri = url.parse().expect("a URL");
+
+        let calls = (0..8).map(|_| {
+            let pool = pool.clone();
+            let url = url.clone();
+            async move {
+                read(pool.send(request(Method::GET, &url)).await?).await;
+                Ok::<_, TransportError>(())
+            }
+        });
+        for outcome in futures_util::future::join_all(calls).await {
+            assert!(outcome.is_ok());
+        }
+        let opened = server.connections();
+        assert!(
+            (1..=8).contains(&opened),
+            "{opened} connections for 8 calls"
+        );
+        assert_eq!(pool.idle_count(&uri), opened);
+        for _ in 0..8 {
+            read(
+                pool.send(request(Method::GET, &url))
+                    .await
+                    .expect("an answer"),
+            )
+            .await;
+        }
+        assert_eq!(
+            server.connections(),
+            opened,
+            "the pooled connections were reused"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_origin_is_a_connect_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let address = listener.local_addr().expect("an address");
+        drop(listener);
+        let error = pool()
+            .send(request(Method::POST, &format!("http://{address}/")))
+            .await
+            .err();
+        assert!(
+            matches!(error, Some(TransportError::Connect { .. })),
+            "{error:?}"
+        );
+    }
+}
