@@ -12,7 +12,6 @@
 //! left. Idle connections are closed after the idle timeout by a task that wakes once per
 //! timeout and holds the pool only weakly.
 
-use std::collections::HashMap;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,12 +49,14 @@ pub(crate) struct Pool {
 struct Shared {
     connect: Connect,
     idle_timeout: Option<Duration>,
-    origins: Mutex<HashMap<Origin, Arc<OriginPool>>>,
+    /// The origins called, few in practice (the API, now and then a download host): looked
+    /// up by comparison, which costs less than hashing the host.
+    origins: Mutex<Vec<Arc<OriginPool>>>,
     reaper_started: AtomicBool,
 }
 
 /// Where connections go: scheme, host and port.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Origin {
     scheme: Scheme,
     authority: Authority,
@@ -63,8 +64,10 @@ struct Origin {
 
 /// The pooled connections of one origin. A response body holds it to bring its connection
 /// back without looking the origin up again.
-#[derive(Default)]
 pub(crate) struct OriginPool {
+    origin: Origin,
+    /// The `Host` header of HTTP/1.1 requests to the origin.
+    host: HeaderValue,
     connections: Mutex<Connections>,
 }
 
@@ -102,7 +105,7 @@ impl Pool {
             shared: Arc::new(Shared {
                 connect,
                 idle_timeout,
-                origins: Mutex::new(HashMap::new()),
+                origins: Mutex::new(Vec::new()),
                 reaper_started: AtomicBool::new(false),
             }),
         }
@@ -119,19 +122,12 @@ impl Pool {
     /// How many HTTP/1.1 connections wait idle for `uri`'s origin.
     #[cfg(test)]
     fn idle_count(&self, uri: &Uri) -> usize {
-        let origin = Origin::of(uri).map(|origin| self.shared.origin_pool(origin));
+        let origin = self.shared.origin_pool(uri).ok();
         origin.map_or(0, |pool| pool.connections().idle.len())
     }
 }
 
 impl Origin {
-    fn of(uri: &Uri) -> Option<Self> {
-        Some(Self {
-            scheme: uri.scheme()?.clone(),
-            authority: uri.authority()?.clone(),
-        })
-    }
-
     /// The `Host` header HTTP/1.1 needs: the host, and the port unless it is the scheme's
     /// default.
     fn host_header(&self) -> Result<HeaderValue, TransportError> {
@@ -227,15 +223,34 @@ impl OriginPool {
 }
 
 impl Shared {
-    fn origin_pool(&self, origin: Origin) -> Arc<OriginPool> {
-        lock(&self.origins).entry(origin).or_default().clone()
+    /// The pool of `uri`'s origin, made on first use.
+    fn origin_pool(&self, uri: &Uri) -> Result<Arc<OriginPool>, TransportError> {
+        let invalid = || TransportError::config(ConfigErrorKind::InvalidRequestUri);
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(invalid());
+        };
+        let mut origins = lock(&self.origins);
+        let known = origins
+            .iter()
+            .find(|pool| pool.origin.authority == *authority && pool.origin.scheme == *scheme);
+        if let Some(pool) = known {
+            return Ok(pool.clone());
+        }
+        let origin = Origin {
+            scheme: scheme.clone(),
+            authority: authority.clone(),
+        };
+        let pool = Arc::new(OriginPool {
+            host: origin.host_header()?,
+            origin,
+            connections: Mutex::default(),
+        });
+        origins.push(pool.clone());
+        Ok(pool)
     }
 
     async fn send(self: Arc<Self>, mut request: Request) -> Result<Response, TransportError> {
-        let Some(origin) = Origin::of(request.uri()) else {
-            return Err(TransportError::config(ConfigErrorKind::InvalidRequestUri));
-        };
-        let pool = self.origin_pool(origin);
+        let pool = self.origin_pool(request.uri())?;
         loop {
             let (sender, reused) = match pool.take(self.idle_timeout) {
                 Some(sender) => (sender, true),
@@ -288,14 +303,7 @@ async fn send_http1(
         return Err(Unsent::Closed(request, error));
     }
     if !request.headers().contains_key(HOST) {
-        let origin = Origin::of(request.uri());
-        let host = origin.map_or(
-            Err(TransportError::config(ConfigErrorKind::InvalidRequestUri)),
-            |origin| origin.host_header(),
-        );
-        request
-            .headers_mut()
-            .insert(HOST, host.map_err(Unsent::Failed)?);
+        request.headers_mut().insert(HOST, pool.host.clone());
     }
     // HTTP/1.1 asks for the path and query alone; the absolute form is kept in case the
     // request has to go to another connection.
@@ -344,8 +352,7 @@ async fn reap(pool: Weak<Shared>, timeout: Duration) {
         let Some(pool) = pool.upgrade() else {
             return;
         };
-        lock(&pool.origins)
-            .retain(|_, origin| origin.prune(timeout) || Arc::strong_count(origin) > 1);
+        lock(&pool.origins).retain(|origin| origin.prune(timeout) || Arc::strong_count(origin) > 1);
     }
 }
 
@@ -479,7 +486,12 @@ mod tests {
         );
         assert_eq!(form("http://h"), "/");
         let host = |url: &str| {
-            Origin::of(&url.parse().expect("a URL")).map(|origin| origin.host_header().ok())
+            let uri: Uri = url.parse().expect("a URL");
+            let origin = Origin {
+                scheme: uri.scheme()?.clone(),
+                authority: uri.authority()?.clone(),
+            };
+            Some(origin.host_header().ok())
         };
         let expected = |value| Some(Some(HeaderValue::from_static(value)));
         assert_eq!(host("https://api.example:443/x"), expected("api.example"));
