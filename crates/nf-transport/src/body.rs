@@ -294,6 +294,8 @@ impl PooledBody {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, TransportError>>> {
+        // The connection is driven here, in the reader's task: it is what fills the body.
+        self.checkin.drive(cx);
         let polled = Pin::new(&mut self.body).poll_frame(cx);
         match &polled {
             Poll::Ready(None) => self.checkin.release(),

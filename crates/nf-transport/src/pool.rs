@@ -1,21 +1,24 @@
 //! The connection pool under [`HttpService`](crate::HttpService), over hyper's connection
 //! API.
 //!
-//! An HTTP/1.1 connection carries one exchange at a time. It goes back to the pool when its
-//! response body has been read to the end, from the task that read it: no task is spawned
-//! and no channel is made per request. The next request on it waits, if it must, until
-//! hyper's connection task has finished with the previous exchange. An HTTP/2 connection
-//! (negotiated by ALPN on TLS) is shared by every request to its host.
+//! An HTTP/1.1 connection carries one exchange at a time, and the task of the call using it
+//! drives it: hyper's connection is polled by the call's future while it waits for the
+//! response head, then by the response body while it is read. Neither the request nor the
+//! response crosses to another task, so an exchange costs no task switch and no wake-up
+//! beyond the socket's. The connection goes back to the pool when its response body has been
+//! read to the end. An HTTP/2 connection (negotiated by ALPN on TLS), shared by every request
+//! to its host, runs in a task of its own.
 //!
-//! A pooled connection the server has closed is noticed when it is taken or when hyper
-//! refuses the request on it; the request then goes to another connection, as it never
-//! left. Idle connections are closed after the idle timeout by a task that wakes once per
+//! A pooled connection the server has closed is noticed when it is taken and polled, or when
+//! hyper refuses the request on it; the request then goes to another connection, as it
+//! never left. Idle connections are closed after the idle timeout by a task that wakes once per
 //! timeout and holds the pool only weakly.
 
 use std::future::{Future, poll_fn};
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 #[cfg(test)]
@@ -80,14 +83,50 @@ struct Connections {
 }
 
 struct Idle {
-    sender: http1::SendRequest<Body>,
+    connection: Http1,
     since: Instant,
 }
 
-/// The sending half of a connection.
+/// A connection to send on.
 enum Sender {
-    Http1(http1::SendRequest<Body>),
+    Http1(Http1),
     Http2(http2::SendRequest<Body>),
+}
+
+/// What the connector hands back, boxed once per connection so the pool has one type.
+trait Io: Read + Write + Unpin + Send {}
+
+impl<T: Read + Write + Unpin + Send> Io for T {}
+
+/// An HTTP/1.1 connection: the handle requests are sent through, and hyper's connection,
+/// which whoever waits on it polls.
+pub(crate) struct Http1 {
+    sender: http1::SendRequest<Body>,
+    /// `None` once it has ended.
+    connection: Option<Pin<Box<Http1Connection>>>,
+}
+
+/// hyper's side of an HTTP/1.1 connection.
+type Http1Connection = http1::Connection<Box<dyn Io>, Body>;
+
+impl Http1 {
+    /// Lets hyper read and write what it can on the connection, registering the caller's
+    /// waker for what it cannot yet.
+    fn drive(&mut self, cx: &mut Context<'_>) {
+        if let Some(connection) = &mut self.connection
+            && let Poll::Ready(outcome) = connection.as_mut().poll(cx)
+        {
+            if let Err(error) = outcome {
+                tracing::debug!(%error, "HTTP/1.1 connection ended with an error");
+            }
+            self.connection = None;
+        }
+    }
+
+    /// Whether the connection may carry another exchange.
+    fn is_open(&self) -> bool {
+        self.connection.is_some() && !self.sender.is_closed()
+    }
 }
 
 impl Pool {
@@ -176,19 +215,19 @@ impl OriginPool {
             connections.idle.clear();
         }
         while let Some(idle) = connections.idle.pop() {
-            if !idle.sender.is_closed() {
-                return Some(Sender::Http1(idle.sender));
+            if idle.connection.is_open() {
+                return Some(Sender::Http1(idle.connection));
             }
         }
         None
     }
 
-    fn check_in(&self, sender: http1::SendRequest<Body>) {
-        if sender.is_closed() {
+    fn check_in(&self, connection: Http1) {
+        if !connection.is_open() {
             return;
         }
         let idle = Idle {
-            sender,
+            connection,
             since: Instant::now(),
         };
         self.connections().idle.push(idle);
@@ -210,7 +249,7 @@ impl OriginPool {
         let mut connections = self.connections();
         connections
             .idle
-            .retain(|idle| idle.since.elapsed() < timeout && !idle.sender.is_closed());
+            .retain(|idle| idle.since.elapsed() < timeout && idle.connection.is_open());
         if connections
             .multiplexed
             .as_ref()
@@ -296,10 +335,17 @@ impl Shared {
 
 async fn send_http1(
     pool: &Arc<OriginPool>,
-    mut sender: http1::SendRequest<Body>,
+    mut connection: Http1,
     mut request: Request,
 ) -> Result<Response, Unsent> {
-    if let Err(error) = sender.ready().await {
+    // A connection just back from an exchange may still be finishing it; a closed one is
+    // found here, and the request goes elsewhere.
+    let ready = poll_fn(|cx| {
+        connection.drive(cx);
+        connection.sender.poll_ready(cx)
+    })
+    .await;
+    if let Err(error) = ready {
         return Err(Unsent::Closed(request, error));
     }
     if !request.headers().contains_key(HOST) {
@@ -309,10 +355,16 @@ async fn send_http1(
     // request has to go to another connection.
     let relative = origin_form(request.uri());
     let absolute = std::mem::replace(request.uri_mut(), relative);
-    match sender.try_send_request(request).await {
+    let mut exchange = pin!(connection.sender.try_send_request(request));
+    let outcome = poll_fn(|cx| {
+        connection.drive(cx);
+        exchange.as_mut().poll(cx)
+    })
+    .await;
+    match outcome {
         Ok(response) => {
             let checkin = Checkin {
-                sender: Some(sender),
+                connection: Some(connection),
                 pool: pool.clone(),
             };
             Ok(response.map(|body| ResponseBody::pooled(body, checkin)))
@@ -415,15 +467,14 @@ where
         });
         return Ok(Sender::Http2(sender));
     }
+    let io: Box<dyn Io> = Box::new(io);
     let (sender, connection) = http1::handshake(io)
         .await
         .map_err(TransportError::connect)?;
-    tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            tracing::debug!(%error, "HTTP/1.1 connection ended with an error");
-        }
-    });
-    Ok(Sender::Http1(sender))
+    Ok(Sender::Http1(Http1 {
+        sender,
+        connection: Some(Box::pin(connection)),
+    }))
 }
 
 /// A failure to connect: a certificate rustls rejected is told apart, as another attempt
@@ -436,19 +487,27 @@ fn connect_error(error: BoxError) -> TransportError {
     }
 }
 
-/// Returns an HTTP/1.1 connection to the pool once the body of its response has been read to
-/// the end; dropped earlier, the connection is closed with it, as the rest of the body
-/// would be in the way of the next exchange.
+/// The HTTP/1.1 connection a response body arrives on: the body drives it while it is read,
+/// and returns it to the pool once it has been read to the end. Dropped earlier, the
+/// connection is closed with it, as the rest of the body would be in the way of the next
+/// exchange.
 pub(crate) struct Checkin {
-    sender: Option<http1::SendRequest<Body>>,
+    connection: Option<Http1>,
     pool: Arc<OriginPool>,
 }
 
 impl Checkin {
+    /// Lets hyper move the body along; see [`Http1::drive`].
+    pub(crate) fn drive(&mut self, cx: &mut Context<'_>) {
+        if let Some(connection) = &mut self.connection {
+            connection.drive(cx);
+        }
+    }
+
     /// Hands the connection back: the body it carried has been read whole.
     pub(crate) fn release(&mut self) {
-        if let Some(sender) = self.sender.take() {
-            self.pool.check_in(sender);
+        if let Some(connection) = self.connection.take() {
+            self.pool.check_in(connection);
         }
     }
 }
