@@ -516,6 +516,8 @@ impl Checkin {
 mod tests {
     use http_body_util::BodyExt as _;
     use hyper_util::client::legacy::connect::HttpConnector;
+    use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
     use nf_testkit::{Reply, TestServer};
 
     use super::*;
@@ -662,6 +664,97 @@ mod tests {
             opened,
             "the pooled connections were reused"
         );
+    }
+
+    #[tokio::test]
+    async fn idle_connections_are_closed_after_the_idle_timeout() {
+        let server = TestServer::start(|_, _| Reply::status(200).body("ok")).await;
+        let pool = Pool::new(HttpConnector::new(), Some(Duration::from_millis(100)));
+        let url = server.url();
+        let uri: Uri = url.parse().expect("a URL");
+
+        read(
+            pool.send(request(Method::GET, &url))
+                .await
+                .expect("an answer"),
+        )
+        .await;
+        assert_eq!(pool.idle_count(&uri), 1);
+        // The reaper wakes once per timeout: after two, the connection has outlived it.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_eq!(pool.idle_count(&uri), 0);
+        read(
+            pool.send(request(Method::GET, &url))
+                .await
+                .expect("an answer"),
+        )
+        .await;
+        assert_eq!(server.connections(), 2);
+    }
+
+    /// A server answering one request per connection, allowing keep-alive, and closing the
+    /// connection `linger` later, as a server does when its idle timeout runs out. Counts
+    /// the requests it reads.
+    async fn closing_server(linger: Duration) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let address = listener.local_addr().expect("an address");
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counted = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let mut received = Vec::new();
+                    let mut buffer = [0; 1024];
+                    // The requests of these tests carry a two-byte body.
+                    while !received.windows(4).any(|w| w == b"\r\n\r\n")
+                        || !received.ends_with(b"{}")
+                    {
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(read) => received.extend_from_slice(&buffer[..read]),
+                        }
+                    }
+                    counted.fetch_add(1, AtomicOrdering::SeqCst);
+                    let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                    let _ = stream.write_all(answer).await;
+                    tokio::time::sleep(linger).await;
+                });
+            }
+        });
+        (address, requests)
+    }
+
+    #[tokio::test]
+    async fn a_pooled_connection_the_server_has_since_closed_is_passed_over() {
+        let (address, requests) = closing_server(Duration::from_millis(20)).await;
+        let pool = pool();
+        let url = format!("http://{address}/");
+        let uri: Uri = url.parse().expect("a URL");
+
+        for sent in 1..=3 {
+            let response = pool
+                .send(request(Method::POST, &url))
+                .await
+                .expect("an answer");
+            assert_eq!(read(response).await, b"ok");
+            assert_eq!(
+                pool.idle_count(&uri),
+                1,
+                "pooled: the server allowed keep-alive"
+            );
+            assert_eq!(
+                requests.load(AtomicOrdering::SeqCst),
+                sent,
+                "each POST sent once"
+            );
+            // The server closes the pooled connection meanwhile.
+            tokio::time::sleep(Duration::from_millis(60)).await;
+        }
     }
 
     #[tokio::test]
