@@ -295,8 +295,7 @@ impl PooledBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, TransportError>>> {
         // The connection is driven here, in the reader's task: it is what fills the body.
-        self.checkin.drive(cx);
-        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        let polled = self.checkin.poll_body(cx, &mut self.body);
         match &polled {
             Poll::Ready(None) => self.checkin.release(),
             Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.checkin.release(),

@@ -16,9 +16,13 @@
 
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Wake, Waker};
+
+use bytes::Bytes;
+use futures_util::task::AtomicWaker;
+use http_body::{Body as _, Frame};
 use std::time::{Duration, Instant};
 
 #[cfg(test)]
@@ -99,28 +103,114 @@ trait Io: Read + Write + Unpin + Send {}
 impl<T: Read + Write + Unpin + Send> Io for T {}
 
 /// An HTTP/1.1 connection: the handle requests are sent through, and hyper's connection,
-/// which whoever waits on it polls.
+/// which the task waiting on it polls.
 pub(crate) struct Http1 {
     sender: http1::SendRequest<Body>,
     /// `None` once it has ended.
     connection: Option<Pin<Box<Http1Connection>>>,
+    signal: Arc<Signal>,
+    /// The waker of `signal`, given to everything polled in [`Http1::poll_with`].
+    waker: Waker,
 }
 
 /// hyper's side of an HTTP/1.1 connection.
 type Http1Connection = http1::Connection<Box<dyn Io>, Body>;
 
-impl Http1 {
-    /// Lets hyper read and write what it can on the connection, registering the caller's
-    /// waker for what it cannot yet.
-    fn drive(&mut self, cx: &mut Context<'_>) {
-        if let Some(connection) = &mut self.connection
-            && let Poll::Ready(outcome) = connection.as_mut().poll(cx)
+/// How many times [`Http1::poll_with`] polls again at once when the connection's progress
+/// woke it during a round, before it yields to the runtime instead.
+const ROUNDS: usize = 8;
+
+/// The waker of a connection's exchanges: it passes wake-ups on to the task driving the
+/// connection, except those that come while that task is polling it, which only make it
+/// poll again at once.
+///
+/// hyper's side of a connection wakes what waits on it (the sender's readiness, the response
+/// head, the body's frames) while the connection is driven, in the same task. Passed on,
+/// such a wake-up would make tokio requeue the running task and wake another worker to take
+/// it: a thread woken for nothing, on every exchange.
+struct Signal {
+    state: AtomicU8,
+    task: AtomicWaker,
+}
+
+/// [`Signal::state`]: no poll under way.
+const IDLE: u8 = 0;
+/// A poll is under way.
+const POLLING: u8 = 1;
+/// A poll is under way and something woke it.
+const WOKEN: u8 = 2;
+
+impl Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Either the poll under way sees the mark when it ends, or it has ended and the
+        // task is woken: a wake-up is never lost.
+        match self
+            .state
+            .compare_exchange(POLLING, WOKEN, Ordering::AcqRel, Ordering::Acquire)
         {
-            if let Err(error) = outcome {
-                tracing::debug!(%error, "HTTP/1.1 connection ended with an error");
-            }
-            self.connection = None;
+            Ok(_) | Err(WOKEN) => {}
+            Err(_) => self.task.wake(),
         }
+    }
+}
+
+impl Http1 {
+    fn new(sender: http1::SendRequest<Body>, connection: Http1Connection) -> Self {
+        let signal = Arc::new(Signal {
+            state: AtomicU8::new(IDLE),
+            task: AtomicWaker::new(),
+        });
+        Self {
+            sender,
+            connection: Some(Box::pin(connection)),
+            waker: Waker::from(signal.clone()),
+            signal,
+        }
+    }
+
+    /// Drives the connection (hyper reads and writes what it can) and then polls `poll`,
+    /// something the connection completes, until `poll` is ready or nothing moved; see
+    /// [`Signal`] for the waker both get.
+    fn poll_with<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut poll: impl FnMut(&mut http1::SendRequest<Body>, &mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
+        self.signal.task.register(cx.waker());
+        let mut inner = Context::from_waker(&self.waker);
+        for _ in 0..ROUNDS {
+            self.signal.state.store(POLLING, Ordering::Release);
+            if let Some(connection) = &mut self.connection
+                && let Poll::Ready(outcome) = connection.as_mut().poll(&mut inner)
+            {
+                if let Err(error) = outcome {
+                    tracing::debug!(%error, "HTTP/1.1 connection ended with an error");
+                }
+                self.connection = None;
+            }
+            let polled = poll(&mut self.sender, &mut inner);
+            let woken = self.signal.state.swap(IDLE, Ordering::AcqRel) == WOKEN;
+            if polled.is_ready() || !woken {
+                return polled;
+            }
+        }
+        // Still moving: go round the runtime's queue, so other tasks get their turn.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    /// Runs `f` on the sender with wake-ups of the connection held back: for what the
+    /// caller follows at once with [`Http1::poll_with`], which drives the connection and
+    /// polls what it completes whatever woke.
+    fn quietly<T>(&mut self, f: impl FnOnce(&mut http1::SendRequest<Body>) -> T) -> T {
+        self.signal.state.store(POLLING, Ordering::Release);
+        let out = f(&mut self.sender);
+        self.signal.state.store(IDLE, Ordering::Release);
+        out
     }
 
     /// Whether the connection may carry another exchange.
@@ -226,6 +316,8 @@ impl OriginPool {
         if !connection.is_open() {
             return;
         }
+        // Nothing waits on a pooled connection: whoever takes it drives it first.
+        connection.signal.task.register(Waker::noop());
         let idle = Idle {
             connection,
             since: Instant::now(),
@@ -340,11 +432,7 @@ async fn send_http1(
 ) -> Result<Response, Unsent> {
     // A connection just back from an exchange may still be finishing it; a closed one is
     // found here, and the request goes elsewhere.
-    let ready = poll_fn(|cx| {
-        connection.drive(cx);
-        connection.sender.poll_ready(cx)
-    })
-    .await;
+    let ready = poll_fn(|cx| connection.poll_with(cx, |sender, cx| sender.poll_ready(cx))).await;
     if let Err(error) = ready {
         return Err(Unsent::Closed(request, error));
     }
@@ -355,12 +443,8 @@ async fn send_http1(
     // request has to go to another connection.
     let relative = origin_form(request.uri());
     let absolute = std::mem::replace(request.uri_mut(), relative);
-    let mut exchange = pin!(connection.sender.try_send_request(request));
-    let outcome = poll_fn(|cx| {
-        connection.drive(cx);
-        exchange.as_mut().poll(cx)
-    })
-    .await;
+    let mut exchange = pin!(connection.quietly(|sender| sender.try_send_request(request)));
+    let outcome = poll_fn(|cx| connection.poll_with(cx, |_, cx| exchange.as_mut().poll(cx))).await;
     match outcome {
         Ok(response) => {
             let checkin = Checkin {
@@ -471,10 +555,7 @@ where
     let (sender, connection) = http1::handshake(io)
         .await
         .map_err(TransportError::connect)?;
-    Ok(Sender::Http1(Http1 {
-        sender,
-        connection: Some(Box::pin(connection)),
-    }))
+    Ok(Sender::Http1(Http1::new(sender, connection)))
 }
 
 /// A failure to connect: a certificate rustls rejected is told apart, as another attempt
@@ -497,10 +578,18 @@ pub(crate) struct Checkin {
 }
 
 impl Checkin {
-    /// Lets hyper move the body along; see [`Http1::drive`].
-    pub(crate) fn drive(&mut self, cx: &mut Context<'_>) {
-        if let Some(connection) = &mut self.connection {
-            connection.drive(cx);
+    /// Polls `body` as [`Http1::poll_with`] does, driving the connection first; once the
+    /// connection has gone back to the pool, the body alone.
+    pub(crate) fn poll_body(
+        &mut self,
+        cx: &mut Context<'_>,
+        body: &mut hyper::body::Incoming,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        match &mut self.connection {
+            Some(connection) => {
+                connection.poll_with(cx, |_, cx| Pin::new(&mut *body).poll_frame(cx))
+            }
+            None => Pin::new(body).poll_frame(cx),
         }
     }
 
