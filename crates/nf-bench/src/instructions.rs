@@ -5,7 +5,7 @@
 //! This binary is started again under `valgrind --tool=cachegrind` with a hidden flag and sends
 //! a number of sequential calls on a single-threaded runtime; two runs of different lengths
 //! are subtracted, so start-up and connecting cancel out and what is left is the user-space
-//! cost of a call in this process (the caller's task, the connection's task and the runtime;
+//! cost of a call in this process (the caller's task, hyper's connection wherever it runs, and the runtime;
 //! the kernel and the emulator are not counted). The same binary and inputs give the same
 //! count. Skipped when valgrind is not installed.
 //!
@@ -51,8 +51,8 @@ const L1_CACHE: &str = "32768,8,64";
 pub(crate) enum Counted {
     /// hyper-util's client alone, reading the body whole.
     Bare,
-    /// northflank-rs's HTTP service: the same hyper-util client behind its TLS-capable
-    /// connector, with its request and response body types.
+    /// northflank-rs's HTTP service: its own pool of hyper connections behind its
+    /// TLS-capable connector, with its request and response body types.
     Http,
     /// The transport's default stack over that service (base URL, spans, timeouts, retry,
     /// rate limit, auth, the record of the request sent), reading the body whole.
@@ -82,7 +82,7 @@ impl Counted {
     pub(crate) fn label(self) -> &'static str {
         match self {
             Self::Bare => "bare hyper-util",
-            Self::Http => "+ northflank-rs's HTTP service (connector, body types)",
+            Self::Http => "+ northflank-rs's HTTP service (its pool, connector, body types)",
             Self::Transport => "+ the transport's default stack (body read, not decoded)",
             Self::Client => "+ the client (typed request, response, decoding) = northflank-rs",
         }

@@ -483,7 +483,7 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
             writeln!(
                 out,
                 "\nPer sequential call, counted by cachegrind in this process on one thread (user \
-                 space: the caller's task, the connection's task, the runtime), with first-level \
+                 space: the caller's task, hyper's connection wherever it runs, the runtime), with first-level \
                  caches of 32 KiB, 8-way, for code and for data; each row adds to the one before:\n"
             )?;
             writeln!(

@@ -39,6 +39,18 @@
 //! allocates nothing for them beyond what their futures need. User layers and a user
 //! transport are boxed where they sit ([`BoxTransportService`]).
 //!
+//! # Connections
+//!
+//! [`HttpService`] keeps a pool of hyper connections per scheme, host and port. An HTTP/1.1
+//! connection carries one exchange at a time and is driven by the task of the call using
+//! it, with no task of its own: while the call waits for the response head, and then while
+//! the response body is read. It goes back to the pool when the body has been read to the
+//! end; a body dropped unread closes it. A pooled connection the server has closed is
+//! passed over, and a request hyper refused on it goes to another connection, as it never
+//! left. Idle connections close after [`HttpConfig::pool_idle_timeout`]. An HTTP/2
+//! connection, negotiated by ALPN, is shared by all calls to its origin and runs in a task
+//! of its own.
+//!
 //! # Retries
 //!
 //! A connection that never opened is retried for every method, unless rustls rejected the
