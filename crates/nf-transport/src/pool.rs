@@ -7,29 +7,28 @@
 //! response crosses to another task, so an exchange costs no task switch and no wake-up
 //! beyond the socket's. The connection goes back to the pool when its response body has been
 //! read to the end. An HTTP/2 connection (negotiated by ALPN on TLS), shared by every request
-//! to its host, runs in a task of its own.
+//! to its host, runs in a task of its own. Which protocol an origin speaks is known only once
+//! a connection to it is open, so calls made at once to an origin the pool has no connection
+//! to yet each open one; after that, HTTP/2 calls share the last connection opened.
 //!
 //! A pooled connection the server has closed is noticed when it is taken and polled, or when
 //! hyper refuses the request on it; the request then goes to another connection, as it
-//! never left. Idle connections are closed after the idle timeout by a task that wakes once per
-//! timeout and holds the pool only weakly.
+//! never left. Idle connections are closed after the idle timeout by a task that wakes once
+//! per timeout and holds the pool only weakly.
 
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::task::AtomicWaker;
-use http_body::{Body as _, Frame};
-use std::time::{Duration, Instant};
-
-#[cfg(test)]
-use http::Method;
 use http::Uri;
 use http::header::{HOST, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
+use http_body::{Body as _, Frame};
 use hyper::client::conn::{TrySendError, http1, http2};
 use hyper::rt::{Read, Write};
 use hyper_util::client::legacy::connect::Connection;
@@ -603,10 +602,11 @@ impl Checkin {
 
 #[cfg(test)]
 mod tests {
-    use http_body_util::BodyExt as _;
-    use hyper_util::client::legacy::connect::HttpConnector;
     use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
+    use http::Method;
+    use http_body_util::BodyExt as _;
+    use hyper_util::client::legacy::connect::HttpConnector;
     use nf_testkit::{Reply, TestServer};
 
     use super::*;
