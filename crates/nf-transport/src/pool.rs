@@ -846,6 +846,56 @@ mod tests {
         }
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_streaming_request_body_fed_from_another_task_is_sent_whole() {
+        let server = TestServer::start(|_, _| Reply::status(200).body("ok")).await;
+        let (feed, chunks) = tokio::sync::mpsc::channel::<Result<Frame<Bytes>, BoxError>>(1);
+        tokio::spawn(async move {
+            for part in ["first ", "second ", "third"] {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let _ = feed.send(Ok(Frame::data(Bytes::from(part)))).await;
+            }
+        });
+        let body = http_body_util::StreamBody::new(futures_util::stream::unfold(
+            chunks,
+            |mut chunks| async move { chunks.recv().await.map(|chunk| (chunk, chunks)) },
+        ));
+        let mut request = request(Method::POST, &server.url());
+        *request.body_mut() = Body::streaming(body);
+
+        let response = pool().send(request).await.expect("an answer");
+        assert_eq!(read(response).await, b"ok");
+        assert_eq!(&server.received()[0].body[..], b"first second third");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_large_body_read_in_another_task_arrives_whole_and_frees_the_connection() {
+        let large = vec![b'x'; 3 * 1024 * 1024];
+        let served = large.clone();
+        let server = TestServer::start(move |_, _| Reply::status(200).body(served.clone())).await;
+        let pool = pool();
+        let url = server.url();
+        let uri: Uri = url.parse().expect("a URL");
+
+        let response = pool
+            .send(request(Method::GET, &url))
+            .await
+            .expect("an answer");
+        let body = tokio::spawn(read(response))
+            .await
+            .expect("the reading task");
+        assert_eq!(body.len(), large.len());
+        assert!(body == large);
+        assert_eq!(pool.idle_count(&uri), 1);
+        read(
+            pool.send(request(Method::GET, &url))
+                .await
+                .expect("an answer"),
+        )
+        .await;
+        assert_eq!(server.connections(), 1);
+    }
+
     #[tokio::test]
     async fn an_unreachable_origin_is_a_connect_error() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
