@@ -820,7 +820,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_pooled_connection_the_server_has_since_closed_is_passed_over() {
-        let (address, requests) = closing_server(Duration::from_millis(20)).await;
+        let (address, requests) = closing_server(Duration::from_millis(10)).await;
         let pool = pool();
         let url = format!("http://{address}/");
         let uri: Uri = url.parse().expect("a URL");
@@ -842,7 +842,7 @@ mod tests {
                 "each POST sent once"
             );
             // The server closes the pooled connection meanwhile.
-            tokio::time::sleep(Duration::from_millis(60)).await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
 
