@@ -769,8 +769,9 @@ mod tests {
         )
         .await;
         assert_eq!(pool.idle_count(&uri), 1);
-        // The reaper wakes once per timeout: after two, the connection has outlived it.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        // The reaper wakes once per timeout: by its second wake-up, the connection has
+        // outlived the timeout; the wait leaves room for a late one.
+        tokio::time::sleep(Duration::from_millis(450)).await;
         assert_eq!(pool.idle_count(&uri), 0);
         read(
             pool.send(request(Method::GET, &url))
