@@ -256,11 +256,7 @@ impl http_body::Body for ResponseBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, TransportError>>> {
         match &mut self.inner {
-            Inner::Hyper(body) => Pin::new(body).poll_frame(cx).map(|frame| {
-                frame.map(|frame| {
-                    frame.map_err(|error| TransportError::from_body_error(Box::new(error)))
-                })
-            }),
+            Inner::Hyper(body) => hyper_frame(Pin::new(body).poll_frame(cx)),
             Inner::Pooled(pooled) => pooled.poll_frame(cx),
             Inner::Boxed(body) => body.as_mut().poll_frame(cx),
         }
@@ -301,12 +297,17 @@ impl PooledBody {
             Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.checkin.release(),
             _ => {}
         }
-        polled.map(|frame| {
-            frame.map(|frame| {
-                frame.map_err(|error| TransportError::from_body_error(Box::new(error)))
-            })
-        })
+        hyper_frame(polled)
     }
+}
+
+/// A frame polled from hyper's body, its error as the transport's.
+fn hyper_frame(
+    polled: Poll<Option<Result<Frame<Bytes>, hyper::Error>>>,
+) -> Poll<Option<Result<Frame<Bytes>, TransportError>>> {
+    polled.map(|frame| {
+        frame.map(|frame| frame.map_err(|error| TransportError::from_body_error(Box::new(error))))
+    })
 }
 
 impl Drop for PooledBody {

@@ -520,8 +520,8 @@ fn origin_form(uri: &Uri) -> Uri {
     }
 }
 
-/// Connects to `uri`'s origin, shakes hands in the protocol the TLS layer negotiated, and
-/// leaves the connection to a task of its own.
+/// Connects to `uri`'s origin and shakes hands in the protocol the TLS layer negotiated: an
+/// HTTP/2 connection is left to a task of its own, an HTTP/1.1 one to the calls that use it.
 async fn open<C, T>(mut connector: C, uri: Uri) -> Result<Sender, TransportError>
 where
     C: Service<Uri, Response = T> + Send + 'static,
@@ -627,6 +627,16 @@ mod tests {
         body.to_bytes().to_vec()
     }
 
+    /// A GET of `url` through `pool`, its body read whole.
+    async fn get(pool: &Pool, url: &str) -> Vec<u8> {
+        read(
+            pool.send(request(Method::GET, url))
+                .await
+                .expect("an answer"),
+        )
+        .await
+    }
+
     #[test]
     fn requests_go_out_in_origin_form_with_the_right_host() {
         let form = |url: &str| origin_form(&url.parse().expect("a URL")).to_string();
@@ -664,11 +674,7 @@ mod tests {
         assert_eq!(pool.idle_count(&uri), 0, "busy until its body is read");
         assert_eq!(read(response).await, b"ok");
         assert_eq!(pool.idle_count(&uri), 1);
-        let response = pool
-            .send(request(Method::GET, &url))
-            .await
-            .expect("an answer");
-        assert_eq!(read(response).await, b"ok");
+        assert_eq!(get(&pool, &url).await, b"ok");
 
         assert_eq!(server.connections(), 1);
         let received = server.received();
@@ -689,11 +695,7 @@ mod tests {
             .await
             .expect("an answer");
         drop(unread);
-        let response = pool
-            .send(request(Method::GET, &url))
-            .await
-            .expect("an answer");
-        assert_eq!(read(response).await, b"ok");
+        assert_eq!(get(&pool, &url).await, b"ok");
         assert_eq!(server.connections(), 2);
     }
 
@@ -741,12 +743,7 @@ mod tests {
         );
         assert_eq!(pool.idle_count(&uri), opened);
         for _ in 0..8 {
-            read(
-                pool.send(request(Method::GET, &url))
-                    .await
-                    .expect("an answer"),
-            )
-            .await;
+            get(&pool, &url).await;
         }
         assert_eq!(
             server.connections(),
@@ -762,23 +759,13 @@ mod tests {
         let url = server.url();
         let uri: Uri = url.parse().expect("a URL");
 
-        read(
-            pool.send(request(Method::GET, &url))
-                .await
-                .expect("an answer"),
-        )
-        .await;
+        get(&pool, &url).await;
         assert_eq!(pool.idle_count(&uri), 1);
         // The reaper wakes once per timeout: by its second wake-up, the connection has
         // outlived the timeout; the wait leaves room for a late one.
         tokio::time::sleep(Duration::from_millis(450)).await;
         assert_eq!(pool.idle_count(&uri), 0);
-        read(
-            pool.send(request(Method::GET, &url))
-                .await
-                .expect("an answer"),
-        )
-        .await;
+        get(&pool, &url).await;
         assert_eq!(server.connections(), 2);
     }
 
@@ -888,12 +875,7 @@ mod tests {
         assert_eq!(body.len(), large.len());
         assert!(body == large);
         assert_eq!(pool.idle_count(&uri), 1);
-        read(
-            pool.send(request(Method::GET, &url))
-                .await
-                .expect("an answer"),
-        )
-        .await;
+        get(&pool, &url).await;
         assert_eq!(server.connections(), 1);
     }
 
